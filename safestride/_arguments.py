@@ -1,0 +1,136 @@
+"""Validation of ``as_strided`` arguments, with errors that name the argument."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from typing import Literal
+
+import numpy as np
+
+Bounds = Literal["array", "buffer", "elements"]
+BOUNDS_CHOICES: tuple[Bounds, ...] = ("array", "buffer", "elements")
+
+INTP_MAX = int(np.iinfo(np.intp).max)
+MAX_DIMS = 64 if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 32
+
+
+def _element(value: object, name: str, position: int) -> int:
+    where = f"{name}[{position}]"
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{where} is {value!r}, a bool; {name} must hold integers. "
+            f"A bool here is almost always a misplaced flag argument."
+        )
+    if isinstance(value, (float, np.floating)):
+        hint = f"int({value!r})" if float(value).is_integer() else "an integer"
+        raise TypeError(
+            f"{where} is {value!r}, a float; {name} must hold integers "
+            f"(use {hint}, or // instead of / when computing it)."
+        )
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"{where} is {value!r} of type {type(value).__name__}; "
+            f"{name} must hold integers."
+        ) from None
+
+
+def int_sequence(value: object, name: str) -> tuple[int, ...]:
+    """Turn `value` into a tuple of Python ints, or raise naming `name`."""
+    if type(value) is tuple and all(type(v) is int for v in value):
+        return value
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        is_count = isinstance(value, int) and not isinstance(value, bool)
+        example = f"{name}=({value},)" if is_count else f"{name}=(2, 3)"
+        raise TypeError(
+            f"{name} must be a sequence of integers such as {example}; "
+            f"got {type(value).__name__} {value!r}."
+        )
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise TypeError(
+            f"{name} must be a flat sequence of integers; got an array of "
+            f"shape {value.shape}."
+        )
+    return tuple(_element(v, name, i) for i, v in enumerate(value))
+
+
+def shape_and_strides(
+    shape: object, strides: object, x_shape: tuple[int, ...], x_strides: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Validated ``(shape, strides)``, defaulting to ``x``'s like numpy does."""
+    new_shape = x_shape if shape is None else int_sequence(shape, "shape")
+    new_strides = x_strides if strides is None else int_sequence(strides, "strides")
+    if len(new_shape) != len(new_strides):
+        given = "given" if strides is not None else "not given, so x.strides are used"
+        shape_given = "given" if shape is not None else "not given, so x.shape is used"
+        raise ValueError(
+            f"shape and strides must have one entry per dimension, but shape "
+            f"({shape_given}) is {new_shape} with {len(new_shape)} entries and strides "
+            f"({given}) is {new_strides} with {len(new_strides)}. Pass both "
+            f"explicitly with the same length."
+        )
+    if len(new_shape) > MAX_DIMS:
+        raise ValueError(
+            f"shape has {len(new_shape)} dimensions; numpy supports at most {MAX_DIMS}."
+        )
+    for i, size in enumerate(new_shape):
+        if size < 0:
+            raise ValueError(
+                f"shape[{i}] is {size}; sizes must be >= 0. Check the arithmetic that "
+                f"computed it (a window larger than its axis gives a negative count)."
+            )
+        if size > INTP_MAX:
+            raise ValueError(
+                f"shape[{i}] is {size}, more than numpy can index ({INTP_MAX})."
+            )
+    for i, stride in enumerate(new_strides):
+        if not -INTP_MAX <= stride <= INTP_MAX:
+            raise ValueError(
+                f"strides[{i}] is {stride}, beyond what numpy can store "
+                f"(|stride| <= {INTP_MAX}); no real array has such strides."
+            )
+    return new_shape, new_strides
+
+
+def total_size_fits(shape: tuple[int, ...], itemsize: int) -> None:
+    """Raise when the view would have more bytes than numpy can address."""
+    count = 1
+    for size in shape:
+        count *= size
+    if count * max(itemsize, 1) > INTP_MAX:
+        raise ValueError(
+            f"shape {shape} asks for {count} elements of {itemsize} bytes, more "
+            f"than numpy can address ({INTP_MAX} bytes). Check the shape arithmetic."
+        )
+
+
+def flag(value: object, name: str) -> bool:
+    """A boolean argument; rejects truthy look-alikes such as ``"False"``."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return bool(value)
+    raise TypeError(
+        f"{name} must be True or False; got {type(value).__name__} {value!r}."
+    )
+
+
+def check_bounds_flag(value: object) -> bool:
+    """``check_bounds``: None (the default) and True check, False does not."""
+    if value is None:
+        return True
+    return flag(value, "check_bounds")
+
+
+def bounds_level(value: object) -> Bounds:
+    """Validate ``bounds``."""
+    for choice in BOUNDS_CHOICES:
+        if value == choice and isinstance(value, str):
+            return choice
+    raise ValueError(
+        f"bounds must be one of {', '.join(map(repr, BOUNDS_CHOICES))}; got {value!r}. "
+        f"'array' keeps the view inside x, 'buffer' inside the allocation x lives "
+        f"in, 'elements' on the elements of x exactly."
+    )

@@ -1,0 +1,146 @@
+"""Recognising the usual mistakes behind a bad strided view.
+
+Each detector looks at what was asked and what exists, and returns one
+sentence for the error message, or None. They run only once a view has
+already been found bad, so they may be slow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from safestride._extent import Allocation, view_extent
+
+
+@dataclass(frozen=True)
+class Request:
+    """A requested view and the array it is made from."""
+
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    itemsize: int
+    x_shape: tuple[int, ...]
+    x_strides: tuple[int, ...]
+    x_c_contiguous: bool
+    allowed: Allocation
+
+    def fits(self, shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+        extent = view_extent(shape, strides, self.itemsize)
+        if extent is None:
+            return True
+        return self.allowed.low <= extent[0] and extent[1] <= self.allowed.high
+
+
+def c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+    """Strides of a fresh C-contiguous array of `shape`."""
+    strides = []
+    step = itemsize
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(strides))
+
+
+def _moving(request: Request) -> list[int]:
+    return [i for i, n in enumerate(request.shape) if n > 1 and request.strides[i] != 0]
+
+
+def stale_strides(request: Request) -> str | None:
+    room = request.allowed.nbytes
+    too_long = [i for i in _moving(request) if abs(request.strides[i]) >= room]
+    if not too_long:
+        return None
+    i = too_long[0]
+    stride = request.strides[i]
+    sentence = (
+        f"Stale strides? strides[{i}] = {stride} bytes is at least as large as all "
+        f"the memory the view may use ({room} bytes), so already the second element "
+        f"along dimension {i} lies outside it. Strides that large belong to a bigger "
+        f"array: a variable left over from another array, or strides copied from one."
+    )
+    fresh = c_strides(request.shape, request.itemsize)
+    if stride == fresh[i]:
+        sentence += (
+            f" {stride} is the stride a fresh C-contiguous array of the requested "
+            f"shape {request.shape} would have: strides of the output, not of x."
+        )
+    return sentence + " Derive strides from x.strides (0 to repeat an element)."
+
+
+def shape_one_too_large(request: Request) -> str | None:
+    for i in _moving(request):
+        smaller = (*request.shape[:i], request.shape[i] - 1, *request.shape[i + 1 :])
+        if request.fits(smaller, request.strides):
+            return (
+                f"Off by one? With shape[{i}] = {request.shape[i] - 1} instead of "
+                f"{request.shape[i]} the view fits. An axis of length L has "
+                f"L - k + 1 windows of length k, not L - k + 2."
+            )
+    return None
+
+
+def strides_in_elements(request: Request) -> str | None:
+    moving = _moving(request)
+    if request.itemsize <= 1 or not moving:
+        return None
+    if all(request.strides[i] % request.itemsize == 0 for i in moving):
+        return None
+    scaled = tuple(s * request.itemsize for s in request.strides)
+    if not request.fits(request.shape, scaled):
+        return None
+    return (
+        f"Strides in elements? as_strided takes strides in bytes; multiplied by "
+        f"the itemsize ({request.itemsize}) they would be {scaled}, which fits."
+    )
+
+
+def strides_scaled_twice(request: Request) -> str | None:
+    moving = _moving(request)
+    size = request.itemsize
+    if (
+        size <= 1
+        or not moving
+        or any(request.strides[i] % (size * size) for i in moving)
+    ):
+        return None
+    scaled = tuple(s // size for s in request.strides)
+    if not request.fits(request.shape, scaled):
+        return None
+    return (
+        f"Itemsize applied twice? Divided by the itemsize ({size}) the strides "
+        f"would be {scaled}, which fits."
+    )
+
+
+def contiguous_assumption(request: Request) -> str | None:
+    if request.x_c_contiguous:
+        return None
+    moving = _moving(request)
+    assumed = set(c_strides(request.x_shape, request.itemsize))
+    actual = set(request.x_strides)
+    used = {abs(request.strides[i]) for i in moving}
+    if not moving or not used <= assumed or used <= actual:
+        return None
+    return (
+        f"C-contiguous assumption? The strides {request.strides} are built as if x "
+        f"were a fresh C-contiguous array of shape {request.x_shape} (strides "
+        f"{c_strides(request.x_shape, request.itemsize)}), but x has strides "
+        f"{request.x_strides}: it is a slice, a transpose or a broadcast. Build the "
+        f"strides from x.strides, or view np.ascontiguousarray(x)."
+    )
+
+
+DETECTORS: tuple[Callable[[Request], str | None], ...] = (
+    stale_strides,
+    contiguous_assumption,
+    shape_one_too_large,
+    strides_in_elements,
+    strides_scaled_twice,
+)
+
+
+def likely_causes(request: Request) -> tuple[str, ...]:
+    """Every recognised cause, most specific first."""
+    found = (detect(request) for detect in DETECTORS)
+    return tuple(sentence for sentence in found if sentence is not None)

@@ -1,0 +1,336 @@
+"""Byte-extent arithmetic and finding the allocation an array lives in.
+
+Everything here works on plain Python integers, so no product of shapes and
+strides can overflow and hide a violation. Offsets are in bytes, relative to
+the data pointer of the array being viewed (its first element).
+"""
+
+from __future__ import annotations
+
+import enum
+import mmap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+#: How many elements a view may have before exact overlap and element checks
+#: stop enumerating offsets and answer "may" instead.
+ENUMERATION_LIMIT = 1 << 16
+
+
+def view_extent(
+    shape: Sequence[int], strides: Sequence[int], itemsize: int
+) -> tuple[int, int] | None:
+    """Return the bytes a strided view touches, relative to its data pointer.
+
+    Parameters
+    ----------
+    shape : sequence of int
+        The view's shape.
+    strides : sequence of int
+        The view's strides in bytes, one per dimension.
+    itemsize : int
+        Bytes per element.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(low, high)``: the view reads bytes ``low <= b < high``, where 0 is
+        its first element. ``None`` when the view is empty (a zero in
+        `shape`), because an empty view touches no memory.
+
+    Examples
+    --------
+    >>> from safestride import view_extent
+    >>> view_extent((3, 4), (0, 8), 8)
+    (0, 32)
+    >>> view_extent((5,), (-8,), 8)
+    (-32, 8)
+    >>> view_extent((0, 4), (8, 8), 8) is None
+    True
+    """
+    low = 0
+    high = itemsize
+    for size, stride in zip(shape, strides, strict=True):
+        if size == 0:
+            return None
+        if stride > 0:
+            high += stride * (size - 1)
+        else:
+            low += stride * (size - 1)
+    return low, high
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The memory a view may touch, relative to the viewed array's first element.
+
+    Attributes
+    ----------
+    low, high : int
+        Bytes ``low <= b < high`` are available.
+    owner : str
+        What owns the memory, in words (for messages).
+    known : bool
+        False when the owner could not be found and the array's own span was
+        used instead.
+    """
+
+    low: int
+    high: int
+    owner: str
+    known: bool = True
+
+    @property
+    def nbytes(self) -> int:
+        return self.high - self.low
+
+
+def address(array: npt.NDArray[Any]) -> int:
+    """The data pointer of `array`, as an integer."""
+    pointer: int = array.__array_interface__["data"][0]
+    return pointer
+
+
+def array_span(array: npt.NDArray[Any]) -> Allocation:
+    """The bytes spanned by `array` itself, first to last element."""
+    extent = view_extent(array.shape, array.strides, array.itemsize)
+    low, high = extent if extent is not None else (0, 0)
+    return Allocation(low, high, f"x itself ({describe_array(array)})")
+
+
+def describe_array(array: npt.NDArray[Any]) -> str:
+    """A short description such as ``float64 array of shape (4, 5)``."""
+    return f"{array.dtype} array of shape {tuple(array.shape)}"
+
+
+def _buffer_range(obj: object) -> tuple[int, int] | None:
+    """Start address and length of a buffer-protocol object, or None."""
+    try:
+        view = memoryview(obj)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    with view:
+        if view.nbytes == 0:
+            return (0, 0)
+        if view.c_contiguous:
+            flat = np.frombuffer(view.cast("B") if view.ndim != 1 else view, np.uint8)
+            return address(flat), view.nbytes
+        as_array = np.asarray(view)
+        extent = view_extent(as_array.shape, as_array.strides, as_array.itemsize)
+        assert extent is not None  # nbytes > 0
+        return address(as_array) + extent[0], extent[1] - extent[0]
+
+
+def _describe_owner(obj: object) -> str:
+    if isinstance(obj, np.ndarray):
+        return f"the {describe_array(obj)} that owns the memory"
+    if isinstance(obj, mmap.mmap):
+        return "a memory-mapped file (mmap)"
+    return f"a {type(obj).__name__} object"
+
+
+def find_allocation(array: npt.NDArray[Any]) -> Allocation:
+    """Find the whole allocation that `array`'s memory belongs to.
+
+    Follows ``.base`` through ndarrays, numpy's own ``as_strided`` results,
+    memoryviews and any buffer-protocol owner (``bytes``, ``bytearray``,
+    ``mmap``, ``array.array``, ctypes). Where no owner can be found, returns
+    the array's own span with ``known=False``.
+    """
+    start = address(array)
+    node: object = array
+    for _ in range(10_000):  # a base chain is never this long; bounded anyway
+        if isinstance(node, np.ndarray):
+            base = node.base
+            if base is None:
+                if node.flags.owndata:
+                    span = array_span(node)
+                    origin = address(node) - start
+                    return Allocation(
+                        origin + span.low, origin + span.high, _describe_owner(node)
+                    )
+                break
+            node = base
+            continue
+        if isinstance(node, memoryview) and node.obj is not None:
+            node = node.obj
+            continue
+        found = _buffer_range(node)
+        if found is not None:
+            begin, length = found
+            return Allocation(
+                begin - start, begin - start + length, _describe_owner(node)
+            )
+        # numpy's as_strided leaves a holder of __array_interface__ as .base
+        parent = getattr(node, "base", None)
+        if parent is None or not hasattr(node, "__array_interface__"):
+            break
+        node = parent
+    span = array_span(array)
+    return Allocation(span.low, span.high, span.owner, known=False)
+
+
+class Overlap(enum.Enum):
+    """Whether the elements of a view share bytes."""
+
+    NONE = "none"
+    CERTAIN = "certain"
+    POSSIBLE = "possible"
+
+
+def _c_order_offsets(
+    shape: Sequence[int], strides: Sequence[int]
+) -> npt.NDArray[np.int64]:
+    offsets = np.zeros(1, dtype=np.int64)
+    for size, stride in zip(shape, strides, strict=True):
+        steps = np.arange(size, dtype=np.int64) * stride
+        offsets = (offsets[:, None] + steps[None, :]).ravel()
+    return offsets
+
+
+def overlap(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> Overlap:
+    """Decide whether two elements of a view share a byte.
+
+    Exact for zero strides, for strides that nest (each at least the extent
+    of the smaller ones, the usual case) and for views of up to
+    ``ENUMERATION_LIMIT`` elements; otherwise ``Overlap.POSSIBLE``.
+    """
+    dims = sorted((abs(s), n) for n, s in zip(shape, strides, strict=True) if n > 1)
+    if any(n == 0 for n in shape) or not dims or itemsize == 0:
+        return Overlap.NONE
+    if dims[0][0] == 0:
+        return Overlap.CERTAIN
+    reach = itemsize
+    for step, size in dims:
+        if step < reach:
+            break
+        reach += step * (size - 1)
+    else:
+        return Overlap.NONE
+    count = 1
+    for _, size in dims:
+        count *= size
+    if count > ENUMERATION_LIMIT:
+        return Overlap.POSSIBLE
+    offsets = np.sort(_c_order_offsets([n for _, n in dims], [s for s, _ in dims]))
+    if bool(np.all(np.diff(offsets) >= itemsize)):
+        return Overlap.NONE
+    return Overlap.CERTAIN
+
+
+def unique_offsets(
+    shape: Sequence[int], strides: Sequence[int]
+) -> npt.NDArray[np.int64]:
+    """Sorted distinct byte offsets of every element of a (non-empty) view.
+
+    Deduplicates after each dimension, so zero strides and heavy overlap
+    cost no more than the distinct offsets themselves.
+    """
+    offsets = np.zeros(1, dtype=np.int64)
+    for size, stride in zip(shape, strides, strict=True):
+        if size <= 1 or stride == 0:
+            continue
+        steps = np.arange(size, dtype=np.int64) * stride
+        offsets = np.unique((offsets[:, None] + steps[None, :]).ravel())
+    return offsets
+
+
+def foreign_offset(
+    shape: Sequence[int],
+    strides: Sequence[int],
+    parent: npt.NDArray[Any],
+) -> int | None:
+    """The lowest view offset that is not the start of an element of `parent`.
+
+    Offsets are relative to `parent`'s first element. Returns None when every
+    element of the view is an element of `parent`.
+    """
+    wanted = unique_offsets(shape, strides)
+    have = unique_offsets(parent.shape, parent.strides)
+    if parent.size == 0:
+        return int(wanted[0]) if wanted.size else None
+    missing = wanted[~np.isin(wanted, have, assume_unique=True)]
+    return int(missing[0]) if missing.size else None
+
+
+def index_of_offset(
+    shape: Sequence[int], strides: Sequence[int], offset: int
+) -> tuple[int, ...] | None:
+    """One view index whose element starts at `offset`, if cheap to find."""
+    size = 1
+    for n in shape:
+        size *= n
+    if size == 0 or size > 16 * ENUMERATION_LIMIT:
+        return None
+    offsets = _c_order_offsets(shape, strides)
+    hits = np.flatnonzero(offsets == offset)
+    if hits.size == 0:
+        return None
+    return tuple(int(i) for i in np.unravel_index(int(hits[0]), tuple(shape)))
+
+
+@dataclass(frozen=True)
+class DimensionOverrun:
+    """How one dimension carries a view past one end of its memory.
+
+    Attributes
+    ----------
+    dim : int
+        The dimension.
+    size, stride : int
+        Its requested size and stride.
+    side : {"end", "start"}
+        Which end it crosses: forward strides cross the end, negative ones
+        the start.
+    reach : int
+        Bytes this dimension moves the view towards that side.
+    max_size : int
+        The largest size that fits with the other dimensions at their
+        requested sizes; 0 when the other dimensions alone already overrun.
+    """
+
+    dim: int
+    size: int
+    stride: int
+    side: str
+    reach: int
+    max_size: int
+
+    @property
+    def excess(self) -> int:
+        """Positions that do not fit along this dimension."""
+        return self.size - self.max_size
+
+
+def dimension_overruns(
+    shape: Sequence[int],
+    strides: Sequence[int],
+    itemsize: int,
+    allowed: Allocation,
+) -> tuple[DimensionOverrun, ...]:
+    """The dimensions that carry a view past either end of `allowed`."""
+    extent = view_extent(shape, strides, itemsize)
+    if extent is None:
+        return ()
+    low, high = extent
+    found = []
+    for dim, (size, stride) in enumerate(zip(shape, strides, strict=True)):
+        if size <= 1 or stride == 0:
+            continue
+        reach = abs(stride) * (size - 1)
+        if stride > 0 and high > allowed.high:
+            room = allowed.high - (high - reach)
+            side = "end"
+        elif stride < 0 and low < allowed.low:
+            room = (low + reach) - allowed.low
+            side = "start"
+        else:
+            continue
+        max_size = room // abs(stride) + 1 if room >= 0 else 0
+        found.append(DimensionOverrun(dim, size, stride, side, reach, max_size))
+    found.sort(key=lambda overrun: -overrun.reach)
+    return tuple(found)

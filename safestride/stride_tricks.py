@@ -1,0 +1,220 @@
+"""A checked drop-in for `numpy.lib.stride_tricks`.
+
+`as_strided` checks the byte extent of the requested view before the view
+exists; the other names are numpy's own, which are already safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+from numpy import broadcast_arrays, broadcast_shapes, broadcast_to
+from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
+from numpy.lib.stride_tricks import sliding_window_view
+
+from safestride._arguments import (
+    bounds_level,
+    check_bounds_flag,
+    flag,
+    shape_and_strides,
+    total_size_fits,
+)
+from safestride._checks import check_request
+
+__all__ = [
+    "as_strided",
+    "broadcast_arrays",
+    "broadcast_shapes",
+    "broadcast_to",
+    "check_view",
+    "safe_as_strided",
+    "sliding_window_view",
+]
+
+ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
+
+#: numpy's own, unchecked function, kept before anything can patch it.
+numpy_as_strided = _numpy_as_strided
+
+
+def _make_view(
+    x: npt.NDArray[Any],
+    shape: tuple[int, ...],
+    strides: tuple[int, ...],
+    subok: bool,
+    writeable: bool,
+) -> Any:
+    if type(x) is np.ndarray and x.flags.c_contiguous:
+        # The ndarray constructor over x's own buffer: the same view numpy
+        # makes (same pointer, dtype, flags), at a fraction of the cost.
+        try:
+            view = np.ndarray.__new__(np.ndarray, shape, x.dtype, x, 0, strides)
+        except (TypeError, ValueError, BufferError):
+            pass
+        else:
+            if view.flags.writeable and not (writeable and x.flags.writeable):
+                view.flags.writeable = False
+            return view
+    return numpy_as_strided(x, shape, strides, subok=subok, writeable=writeable)
+
+
+def as_strided(
+    x: npt.ArrayLike,
+    shape: Any = None,
+    strides: Any = None,
+    subok: bool = False,
+    writeable: bool = True,
+    *,
+    check_bounds: bool | None = None,
+    bounds: str = "array",
+) -> Any:
+    """Create a view into the array with the given shape and strides, checked.
+
+    A drop-in for `numpy.lib.stride_tricks.as_strided`: every view numpy
+    would make that stays in bounds comes back identical (shape, strides,
+    dtype, data pointer, subclass, writeable flag). A view that would reach
+    outside its memory raises `OutOfBoundsError` before it exists.
+
+    Parameters
+    ----------
+    x : array_like
+        Array to create a view of.
+    shape : sequence of int, optional
+        The shape of the view. Defaults to ``x.shape``.
+    strides : sequence of int, optional
+        The strides of the view, in bytes. Defaults to ``x.strides``.
+    subok : bool, optional
+        If True, subclasses are preserved.
+    writeable : bool, optional
+        If False, the view is read-only. Otherwise it is writeable when `x`
+        is. Prefer False: views made here often overlap themselves.
+    check_bounds : bool or None, optional
+        numpy 2.5's keyword. None (the default) and True check; False makes
+        the view unchecked, exactly as numpy would.
+    bounds : {"array", "buffer", "elements"}, optional
+        What the view may touch. ``"array"`` (default): only bytes inside the
+        span of `x`. ``"buffer"``: anything in the allocation `x` lives in.
+        ``"elements"``: only elements of `x`, exactly (slower; for debugging).
+
+    Returns
+    -------
+    view : ndarray
+        The view.
+
+    Raises
+    ------
+    OutOfBoundsError
+        The view would touch bytes outside what `bounds` allows. The message
+        says which dimension overruns, by how much, and the likely cause.
+    ForeignElementError
+        With ``bounds="elements"``: the view reads bytes that are not
+        elements of `x`.
+    MisalignedError
+        `x` holds Python objects and the view's elements would not be
+        object pointers (that would crash the interpreter).
+    TypeError, ValueError
+        Malformed arguments; the message names the argument.
+
+    Warns
+    -----
+    OverlapWarning
+        The view is writeable and its elements share memory.
+    MisalignedWarning
+        The strides break the dtype's alignment.
+
+    See Also
+    --------
+    numpy.lib.stride_tricks.as_strided : The unchecked original.
+    numpy.broadcast_to : Repeat an array without strides by hand.
+    numpy.lib.stride_tricks.sliding_window_view : Safe window views.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from safestride import as_strided
+    >>> x = np.arange(6, dtype=np.float64)
+    >>> as_strided(x, shape=(4, 3), strides=(8, 8), writeable=False)
+    array([[0., 1., 2.],
+           [1., 2., 3.],
+           [2., 3., 4.],
+           [3., 4., 5.]])
+
+    One window too many reads past the end, and is refused:
+
+    >>> as_strided(x, shape=(5, 3), strides=(8, 8))
+    Traceback (most recent call last):
+    ...
+    safestride.errors.OutOfBoundsError: as_strided would read 8 bytes...
+    """
+    if type(x) is not np.ndarray:
+        x = np.asanyarray(x) if subok else np.asarray(x)
+    assert isinstance(x, np.ndarray)
+    new_shape, new_strides = shape_and_strides(shape, strides, x.shape, x.strides)
+    subok = flag(subok, "subok")
+    writeable = flag(writeable, "writeable")
+    level = bounds_level(bounds)
+    if check_bounds_flag(check_bounds):
+        check_request(
+            x, new_shape, new_strides, level, writeable and x.flags.writeable, 3
+        )
+    total_size_fits(new_shape, x.itemsize)
+    return _make_view(x, new_shape, new_strides, subok, writeable)
+
+
+safe_as_strided = as_strided
+
+
+def check_view(
+    x: npt.ArrayLike,
+    shape: Any = None,
+    strides: Any = None,
+    *,
+    bounds: str = "array",
+    writeable: bool = False,
+) -> tuple[int, int] | None:
+    """Check a view of `x` without making it.
+
+    Runs exactly the checks of `as_strided` and raises the same errors.
+
+    Parameters
+    ----------
+    x : array_like
+        The array the view would be made from.
+    shape, strides : sequence of int, optional
+        The view's shape and strides in bytes; default to `x`'s.
+    bounds : {"array", "buffer", "elements"}, optional
+        What the view may touch (see `as_strided`).
+    writeable : bool, optional
+        Whether the view would be writeable; if so, overlapping elements warn.
+
+    Returns
+    -------
+    tuple of int or None
+        The view's byte extent ``(low, high)`` relative to ``x``'s first
+        element, or None for an empty view.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from safestride import check_view
+    >>> x = np.zeros(10, dtype=np.float32)
+    >>> check_view(x, (8, 3), (4, 4))
+    (0, 40)
+    >>> check_view(x, (9, 3), (4, 4))
+    Traceback (most recent call last):
+    ...
+    safestride.errors.OutOfBoundsError: as_strided would read 4 bytes...
+    """
+    array = np.asanyarray(x)
+    new_shape, new_strides = shape_and_strides(
+        shape, strides, array.shape, array.strides
+    )
+    writeable = flag(writeable, "writeable")
+    level = bounds_level(bounds)
+    extent = check_request(
+        array, new_shape, new_strides, level, writeable and array.flags.writeable, 3
+    )
+    total_size_fits(new_shape, array.itemsize)
+    return extent
