@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
+from math import prod
+from operator import countOf
 from typing import Literal
 
 import numpy as np
@@ -37,10 +39,15 @@ def _element(value: object, name: str, position: int) -> int:
         ) from None
 
 
+def plain_ints(value: object) -> bool:
+    """A tuple of exact ints: the common case, checked at C speed."""
+    return type(value) is tuple and countOf(map(type, value), int) == len(value)
+
+
 def int_sequence(value: object, name: str) -> tuple[int, ...]:
     """Turn `value` into a tuple of Python ints, or raise naming `name`."""
-    if type(value) is tuple and all(type(v) is int for v in value):
-        return value
+    if plain_ints(value):
+        return value  # type: ignore[return-value]
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         is_count = isinstance(value, int) and not isinstance(value, bool)
         example = f"{name}=({value},)" if is_count else f"{name}=(2, 3)"
@@ -71,11 +78,21 @@ def shape_and_strides(
             f"({given}) is {new_strides} with {len(new_strides)}. Pass both "
             f"explicitly with the same length."
         )
+    if not new_shape:
+        return new_shape, new_strides
     if len(new_shape) > MAX_DIMS:
         raise ValueError(
             f"shape has {len(new_shape)} dimensions; numpy supports at most {MAX_DIMS}."
         )
-    for i, size in enumerate(new_shape):
+    if min(new_shape) < 0 or max(new_shape) > INTP_MAX:
+        _explain_bad_size(new_shape)
+    if min(new_strides) < -INTP_MAX or max(new_strides) > INTP_MAX:
+        _explain_bad_stride(new_strides)
+    return new_shape, new_strides
+
+
+def _explain_bad_size(shape: tuple[int, ...]) -> None:
+    for i, size in enumerate(shape):
         if size < 0:
             raise ValueError(
                 f"shape[{i}] is {size}; sizes must be >= 0. Check the arithmetic that "
@@ -85,20 +102,20 @@ def shape_and_strides(
             raise ValueError(
                 f"shape[{i}] is {size}, more than numpy can index ({INTP_MAX})."
             )
-    for i, stride in enumerate(new_strides):
+
+
+def _explain_bad_stride(strides: tuple[int, ...]) -> None:
+    for i, stride in enumerate(strides):
         if not -INTP_MAX <= stride <= INTP_MAX:
             raise ValueError(
                 f"strides[{i}] is {stride}, beyond what numpy can store "
                 f"(|stride| <= {INTP_MAX}); no real array has such strides."
             )
-    return new_shape, new_strides
 
 
 def total_size_fits(shape: tuple[int, ...], itemsize: int) -> None:
     """Raise when the view would have more bytes than numpy can address."""
-    count = 1
-    for size in shape:
-        count *= size
+    count = prod(shape)
     if count * max(itemsize, 1) > INTP_MAX:
         raise ValueError(
             f"shape {shape} asks for {count} elements of {itemsize} bytes, more "
@@ -108,6 +125,8 @@ def total_size_fits(shape: tuple[int, ...], itemsize: int) -> None:
 
 def flag(value: object, name: str) -> bool:
     """A boolean argument; rejects truthy look-alikes such as ``"False"``."""
+    if value is True or value is False:
+        return value
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)) and value in (0, 1):
@@ -126,6 +145,8 @@ def check_bounds_flag(value: object) -> bool:
 
 def bounds_level(value: object) -> Bounds:
     """Validate ``bounds``."""
+    if value == "array" and type(value) is str:
+        return "array"
     for choice in BOUNDS_CHOICES:
         if value == choice and isinstance(value, str):
             return choice

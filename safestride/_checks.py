@@ -7,6 +7,7 @@ common case (a view that fits) costs a few integer operations per dimension.
 from __future__ import annotations
 
 import warnings
+from math import gcd
 from typing import Any
 
 import numpy as np
@@ -189,7 +190,7 @@ def _warn_misaligned(
     stacklevel: int,
 ) -> None:
     alignment = x.dtype.alignment
-    if alignment <= 1 or not x.flags.aligned:
+    if gcd(*strides) % alignment == 0 or not x.flags.aligned:
         return
     broken = [
         (dim, stride)

@@ -52,11 +52,11 @@ def view_extent(
     >>> view_extent((0, 4), (8, 8), 8) is None
     True
     """
+    if 0 in shape:
+        return None
     low = 0
     high = itemsize
     for size, stride in zip(shape, strides, strict=True):
-        if size == 0:
-            return None
         if stride > 0:
             high += stride * (size - 1)
         else:
@@ -199,18 +199,20 @@ def overlap(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> Over
     of the smaller ones, the usual case) and for views of up to
     ``ENUMERATION_LIMIT`` elements; otherwise ``Overlap.POSSIBLE``.
     """
-    dims = sorted((abs(s), n) for n, s in zip(shape, strides, strict=True) if n > 1)
-    if any(n == 0 for n in shape) or not dims or itemsize == 0:
+    if itemsize == 0 or 0 in shape:
         return Overlap.NONE
-    if dims[0][0] == 0:
-        return Overlap.CERTAIN
     reach = itemsize
-    for step, size in dims:
+    for step, size in sorted(zip(map(abs, strides), shape)):
+        if size == 1:
+            continue
         if step < reach:
             break
         reach += step * (size - 1)
     else:
         return Overlap.NONE
+    dims = sorted((abs(s), n) for n, s in zip(shape, strides, strict=True) if n > 1)
+    if dims[0][0] == 0:
+        return Overlap.CERTAIN
     count = 1
     for _, size in dims:
         count *= size

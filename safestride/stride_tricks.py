@@ -6,6 +6,8 @@ exists; the other names are numpy's own, which are already safe.
 
 from __future__ import annotations
 
+from math import gcd, prod
+from operator import countOf
 from typing import Any, TypeVar
 
 import numpy as np
@@ -15,6 +17,7 @@ from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 from numpy.lib.stride_tricks import sliding_window_view
 
 from safestride._arguments import (
+    INTP_MAX,
     bounds_level,
     check_bounds_flag,
     flag,
@@ -22,6 +25,7 @@ from safestride._arguments import (
     total_size_fits,
 )
 from safestride._checks import check_request
+from safestride._extent import Overlap, overlap, view_extent
 
 __all__ = [
     "as_strided",
@@ -51,13 +55,77 @@ def _make_view(
         # makes (same pointer, dtype, flags), at a fraction of the cost.
         try:
             view = np.ndarray.__new__(np.ndarray, shape, x.dtype, x, 0, strides)
-        except (TypeError, ValueError, BufferError):
+        except (TypeError, ValueError, BufferError, OverflowError):
             pass
         else:
             if view.flags.writeable and not (writeable and x.flags.writeable):
                 view.flags.writeable = False
             return view
     return numpy_as_strided(x, shape, strides, subok=subok, writeable=writeable)
+
+
+def _fast_view(
+    x: npt.NDArray[Any],
+    shape: tuple[int, ...],
+    strides: tuple[int, ...],
+    writeable: bool,
+) -> Any:
+    """The common case, checked in one pass; None defers to the full path.
+
+    Only answers when the view is certainly fine: a plain ndarray input, a
+    non-empty in-bounds view, no object dtype, no alignment issue, and no
+    overlap if writeable. Anything else, including every error and warning,
+    goes through the full path, which explains it.
+    """
+    if len(shape) != len(strides) or 0 in shape:
+        return None
+    dtype = x.dtype
+    itemsize = dtype.itemsize
+    low = 0
+    high = itemsize
+    nested = True  # each stride clears everything inside it: no overlap
+    for size, stride in zip(reversed(shape), reversed(strides), strict=True):
+        if size < 0:
+            return None
+        if stride > 0:
+            if size > 1 and stride < high - low:
+                nested = False
+            high += stride * (size - 1)
+        else:
+            if size > 1 and -stride < high - low:
+                nested = False
+            low += stride * (size - 1)
+    flags = x.flags
+    contiguous = flags.c_contiguous
+    if contiguous:
+        own_low, own_high = 0, x.nbytes
+    else:
+        own = view_extent(x.shape, x.strides, itemsize)
+        if own is None:
+            return None
+        own_low, own_high = own
+    if (
+        low < own_low
+        or high > own_high
+        or dtype.hasobject
+        or gcd(*strides) % dtype.alignment
+    ):
+        return None
+    writeable = writeable and flags.writeable
+    if not nested and (
+        prod(shape) * itemsize > INTP_MAX
+        or (writeable and overlap(shape, strides, itemsize) is not Overlap.NONE)
+    ):
+        return None
+    if not contiguous:
+        return numpy_as_strided(x, shape, strides, writeable=writeable)
+    try:
+        view = np.ndarray.__new__(np.ndarray, shape, dtype, x, 0, strides)
+    except (TypeError, ValueError, BufferError, OverflowError):
+        return None
+    if not writeable:
+        view.flags.writeable = False
+    return view
 
 
 def as_strided(
@@ -148,9 +216,22 @@ def as_strided(
     ...
     safestride.errors.OutOfBoundsError: as_strided would read 8 bytes...
     """
-    if type(x) is not np.ndarray:
+    if (
+        type(x) is np.ndarray
+        and bounds == "array"
+        and check_bounds is None
+        and subok is False
+        and (writeable is False or writeable is True)
+        and type(shape) is tuple
+        and type(strides) is tuple
+        and countOf(map(type, shape), int) == len(shape)
+        and countOf(map(type, strides), int) == len(strides)
+    ):
+        view = _fast_view(x, shape, strides, writeable)
+        if view is not None:
+            return view
+    if not isinstance(x, np.ndarray) or (type(x) is not np.ndarray and not subok):
         x = np.asanyarray(x) if subok else np.asarray(x)
-    assert isinstance(x, np.ndarray)
     new_shape, new_strides = shape_and_strides(shape, strides, x.shape, x.strides)
     subok = flag(subok, "subok")
     writeable = flag(writeable, "writeable")

@@ -22,13 +22,20 @@ from tests.oracle import is_out_of_bounds, reads_foreign_element, same_view
 BOUNDS = ("array", "buffer", "elements")
 
 
-def _checked(case: StridedCase, bounds: str, writeable: bool) -> np.ndarray | None:
-    """safestride's view, or None when it refused with OutOfBoundsError."""
+def _checked(
+    case: StridedCase, bounds: str, writeable: bool, as_lists: bool = False
+) -> np.ndarray | None:
+    """safestride's view, or None when it refused with OutOfBoundsError.
+
+    Tuples of ints take the fast path; lists take the general one.
+    """
+    shape = list(case.shape) if as_lists else case.shape
+    strides = list(case.strides) if as_lists else case.strides
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SafeStrideWarning)
         try:
             return as_strided(
-                case.x, case.shape, case.strides, writeable=writeable, bounds=bounds
+                case.x, shape, strides, writeable=writeable, bounds=bounds
             )
         except OutOfBoundsError:
             return None
@@ -36,14 +43,14 @@ def _checked(case: StridedCase, bounds: str, writeable: bool) -> np.ndarray | No
 
 @pytest.mark.parametrize("bounds", BOUNDS)
 @settings(max_examples=250)
-@given(case=strided_cases(), writeable=...)
+@given(case=strided_cases(), writeable=..., as_lists=...)
 def test_raises_exactly_when_the_oracle_says_out_of_bounds(
-    case: StridedCase, bounds: str, writeable: bool
+    case: StridedCase, bounds: str, writeable: bool, as_lists: bool
 ) -> None:
     outside = is_out_of_bounds(case.parent, case.x, case.shape, case.strides, bounds)
     if bounds == "elements" and not outside:
         outside = reads_foreign_element(case.x, case.shape, case.strides)
-    ours = _checked(case, bounds, writeable)
+    ours = _checked(case, bounds, writeable, as_lists)
     assert (ours is None) == outside
     if ours is not None:
         theirs = numpy_as_strided(case.x, case.shape, case.strides, writeable=writeable)
