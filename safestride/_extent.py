@@ -202,7 +202,7 @@ def overlap(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> Over
     if itemsize == 0 or 0 in shape:
         return Overlap.NONE
     reach = itemsize
-    for step, size in sorted(zip(map(abs, strides), shape)):
+    for step, size in sorted(zip(map(abs, strides), shape, strict=True)):
         if size == 1:
             continue
         if step < reach:
