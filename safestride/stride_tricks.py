@@ -236,11 +236,11 @@ def as_strided(
     subok = flag(subok, "subok")
     writeable = flag(writeable, "writeable")
     level = bounds_level(bounds)
+    total_size_fits(new_shape, x.itemsize)
     if check_bounds_flag(check_bounds):
         check_request(
             x, new_shape, new_strides, level, writeable and x.flags.writeable, 3
         )
-    total_size_fits(new_shape, x.itemsize)
     return _make_view(x, new_shape, new_strides, subok, writeable)
 
 
@@ -294,8 +294,7 @@ def check_view(
     )
     writeable = flag(writeable, "writeable")
     level = bounds_level(bounds)
-    extent = check_request(
+    total_size_fits(new_shape, array.itemsize)
+    return check_request(
         array, new_shape, new_strides, level, writeable and array.flags.writeable, 3
     )
-    total_size_fits(new_shape, array.itemsize)
-    return extent

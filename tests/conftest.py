@@ -4,6 +4,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# A plugin for a child pytest run, not a test module of ours.
+collect_ignore = ["numpy_with_safestride.py"]
+
 settings.register_profile(
     "default",
     deadline=None,
