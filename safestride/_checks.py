@@ -152,6 +152,18 @@ def _is_lattice_view(
     )
 
 
+def check_object_view(
+    x: npt.NDArray[Any], shape: tuple[int, ...], strides: tuple[int, ...]
+) -> None:
+    """Refuse a view of an object array whose elements are not x's object slots.
+
+    Runs even with ``check_bounds=False``: such a view crashes the interpreter.
+    """
+    extent = view_extent(shape, strides, x.itemsize)
+    if x.dtype.hasobject and extent is not None:
+        _check_object_slots(x, shape, strides, extent)
+
+
 def _check_object_slots(
     x: npt.NDArray[Any],
     shape: tuple[int, ...],

@@ -24,7 +24,7 @@ from safestride._arguments import (
     shape_and_strides,
     total_size_fits,
 )
-from safestride._checks import check_request
+from safestride._checks import check_object_view, check_request
 from safestride._extent import Overlap, overlap, view_extent
 
 __all__ = [
@@ -241,6 +241,8 @@ def as_strided(
         check_request(
             x, new_shape, new_strides, level, writeable and x.flags.writeable, 3
         )
+    else:
+        check_object_view(x, new_shape, new_strides)
     return _make_view(x, new_shape, new_strides, subok, writeable)
 
 

@@ -38,6 +38,10 @@ CRASHERS = {
         field = s["o"]
         as_strided(field, shape=(4,), strides=(8,))
     """,
+    "half-pointer stride with check_bounds=False": """
+        x = np.array([object(), "a", 3.5, None], dtype=object)
+        as_strided(x, shape=(3,), strides=(4,), check_bounds=False)
+    """,
     "object view reaching into the rest of the buffer": """
         x = np.array([object()] * 8, dtype=object)[2:4]
         as_strided(x, shape=(2,), strides=(-16,), bounds="buffer")
