@@ -94,11 +94,12 @@ def check_request(
     bounds: Bounds,
     writeable: bool,
     stacklevel: int,
+    warn: bool = True,
 ) -> tuple[int, int] | None:
     """Raise or warn about the view `x` -> (`shape`, `strides`); return its extent.
 
     `writeable` says whether the view would be writeable; `stacklevel` points
-    warnings at the caller of the public function.
+    warnings at the caller of the public function; `warn=False` raises only.
     """
     itemsize = x.itemsize
     extent = view_extent(shape, strides, itemsize)
@@ -119,9 +120,9 @@ def check_request(
         _check_elements(x, shape, strides)
     if x.dtype.hasobject:
         _check_object_slots(x, shape, strides, extent)
-    else:
+    elif warn:
         _warn_misaligned(x, shape, strides, stacklevel + 1)
-    if writeable:
+    if writeable and warn:
         _warn_overlap(shape, strides, itemsize, stacklevel + 1)
     return extent
 

@@ -1,10 +1,52 @@
-"""The ``safestride`` command: ``safestride demo``."""
+"""The ``safestride`` command: ``demo`` and ``run``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+
+from safestride._arguments import BOUNDS_CHOICES
+from safestride.guard import POLICIES
+
+
+def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = commands.add_parser(
+        "run",
+        help="run a Python program with every as_strided checked",
+        description=(
+            "Run a program exactly as `python script.py` or `python -m module` would, "
+            "with the safestride guard installed in it and in its multiprocessing "
+            "children. At exit, print every unsafe view with the line that made it."
+        ),
+        usage="safestride run [options] (script.py | -m module) [args ...]",
+    )
+    run.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default="raise",
+        help="raise at the first unsafe view (default), warn once per line, or "
+        "only record",
+    )
+    run.add_argument(
+        "--bounds",
+        choices=BOUNDS_CHOICES,
+        default="array",
+        help="what a view may touch (default: array; elements is exhaustive)",
+    )
+    run.add_argument(
+        "--report", metavar="FILE.json", help="also write the report as JSON"
+    )
+    run.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit with the program's own code even if unsafe views were made",
+    )
+    run.add_argument(
+        "-m", dest="module", metavar="MODULE", help="run a module as a script"
+    )
+    run.add_argument("target", nargs="?", help="the script to run")
+    run.add_argument("arguments", nargs=argparse.REMAINDER, help="its arguments")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,16 +58,43 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="the 1e300 story: a stale-strides bias broadcast, caught"
     )
+    _add_run(commands)
     return parser
+
+
+def _run(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from safestride._run import RunOptions, run_program
+
+    if arguments.module is not None:
+        rest = [arguments.target, *arguments.arguments] if arguments.target else []
+        target, module = arguments.module, True
+    elif arguments.target is not None:
+        rest, target, module = list(arguments.arguments), arguments.target, False
+    else:
+        parser.error("run needs a script or -m MODULE")
+    return run_program(
+        RunOptions(
+            target=target,
+            arguments=tuple(rest),
+            module=module,
+            policy=arguments.policy,
+            bounds=arguments.bounds,
+            report_path=arguments.report,
+            exit_zero=arguments.exit_zero,
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    arguments = _parser().parse_args(argv)
+    parser = _parser()
+    arguments = parser.parse_args(argv)
     if arguments.command == "demo":
         from safestride import _demo
 
         return _demo.run(sys.stdout)
+    if arguments.command == "run":
+        return _run(arguments, parser)
     raise AssertionError(arguments.command)  # pragma: no cover - argparse rejects
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "OverlapWarning",
     "SafeStrideWarning",
     "StrideError",
+    "UnsafeViewWarning",
     "Violation",
     "render_picture",
 ]
@@ -141,6 +142,10 @@ class OverlapWarning(SafeStrideWarning):
 
 class MisalignedWarning(SafeStrideWarning):
     """A view whose elements are not aligned for their dtype."""
+
+
+class UnsafeViewWarning(SafeStrideWarning):
+    """The guard, with ``policy="warn"``, saw an unsafe view being made."""
 
 
 def _plural(count: int, word: str) -> str:

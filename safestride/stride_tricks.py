@@ -6,6 +6,9 @@ exists; the other names are numpy's own, which are already safe.
 
 from __future__ import annotations
 
+import functools
+import types
+from collections.abc import Callable
 from math import gcd, prod
 from operator import countOf
 from typing import Any, TypeVar
@@ -39,8 +42,30 @@ __all__ = [
 
 ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
 
-#: numpy's own, unchecked function, kept before anything can patch it.
-numpy_as_strided = _numpy_as_strided
+
+def _private_copy(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A copy of a Python function that shares its code but not its identity.
+
+    The guard swaps the code of numpy's ``as_strided`` object itself; this copy
+    keeps calling numpy's original code whatever happens to that object.
+    """
+    code = getattr(function, "__code__", None)
+    if code is None:  # not a plain Python function: nothing can swap its code
+        return function
+    copy = types.FunctionType(
+        code,
+        function.__globals__,
+        function.__name__,
+        function.__defaults__,
+        function.__closure__,
+    )
+    copy.__kwdefaults__ = function.__kwdefaults__
+    functools.update_wrapper(copy, function)
+    return copy
+
+
+#: numpy's own, unchecked function, copied before anything can patch it.
+numpy_as_strided = _private_copy(_numpy_as_strided)
 
 
 def _make_view(

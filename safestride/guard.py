@@ -1,0 +1,312 @@
+"""A process-wide guard: every ``as_strided`` made anywhere is checked.
+
+While installed, numpy's own ``as_strided`` function object runs safestride's
+check first: calls through ``numpy.lib.stride_tricks``, through names bound
+earlier by ``from numpy.lib.stride_tricks import as_strided`` in any module,
+and from numpy's internal callers such as ``sliding_window_view``. It works by
+giving that one function object a new body, so every reference to it, however
+old, is covered; `uninstall` gives the original body back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import linecache
+import os
+import sys
+import threading
+import types
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.lib import stride_tricks as _numpy_stride_tricks
+
+from safestride._arguments import (
+    BOUNDS_CHOICES,
+    Bounds,
+    bounds_level,
+    shape_and_strides,
+    total_size_fits,
+)
+from safestride._checks import check_request
+from safestride._report import CallSite, Report, UnsafeView
+from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
+from safestride.stride_tricks import numpy_as_strided
+
+__all__ = [
+    "BOUNDS_CHOICES",
+    "POLICIES",
+    "GuardConfig",
+    "Policy",
+    "add_collector",
+    "current_config",
+    "guarded",
+    "install",
+    "is_installed",
+    "remove_collector",
+    "uninstall",
+]
+
+Policy = Literal["raise", "warn", "record"]
+POLICIES: tuple[Policy, ...] = ("raise", "warn", "record")
+
+_HOOK_NAME = "_safestride_guarded_as_strided"
+_SKIPPED = (
+    os.path.dirname(np.__file__) + os.sep,
+    os.path.dirname(os.path.abspath(__file__)) + os.sep,
+)
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    """What the guard does with an unsafe view, and which bounds it checks."""
+
+    policy: Policy
+    bounds: Bounds
+
+
+def _trampoline_code() -> types.CodeType:
+    """The body numpy's ``as_strided`` gets while the guard is installed.
+
+    Compiled from text because the name it calls lives in numpy's module
+    globals, where `install` puts it.
+    """
+    source = (
+        f"def as_strided(*args, **kwargs):\n    return {_HOOK_NAME}(*args, **kwargs)\n"
+    )
+    module = compile(source, __file__, "exec")
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+
+
+_TRAMPOLINE = _trampoline_code()
+_lock = threading.RLock()
+_config: GuardConfig | None = None
+_collectors: list[Report] = []
+_session: Report | None = None
+_originals: list[tuple[types.FunctionType, types.CodeType]] = []
+
+
+def _targets() -> list[types.FunctionType]:
+    """numpy's as_strided function objects (one in every numpy we support)."""
+    found: list[types.FunctionType] = []
+    candidates = [_numpy_stride_tricks.as_strided]
+    with contextlib.suppress(ImportError):
+        from numpy.lib import _stride_tricks_impl
+
+        candidates.append(_stride_tricks_impl.as_strided)
+    for function in candidates:
+        if isinstance(function, types.FunctionType) and function not in found:
+            found.append(function)
+    return found
+
+
+def _call_site() -> CallSite:
+    """The first frame outside numpy and safestride: the line that asked."""
+    frame: types.FrameType | None = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        inside = filename.startswith(_SKIPPED) and os.sep + "tests" + os.sep not in (
+            filename
+        )
+        if not inside:
+            break
+        frame = frame.f_back
+    if frame is None:
+        return CallSite("<unknown>", 0, "<unknown>", "")
+    filename, lineno = frame.f_code.co_filename, frame.f_lineno
+    source = linecache.getline(filename, lineno).strip()
+    return CallSite(filename, lineno, frame.f_code.co_name, source)
+
+
+def _found(error: StrideError, config: GuardConfig) -> None:
+    """Record an unsafe view, then act on it as the policy says."""
+    site = _call_site()
+    with _lock:
+        collectors = list(_collectors)
+    recorded: UnsafeView | None = None
+    for report in collectors:
+        recorded = report.add(site, error)
+    if config.policy == "raise" or isinstance(error, MisalignedError):
+        error.args = (f"{error}\n  made at {site}\n    {site.source}",)
+        raise error
+    if config.policy == "warn" and recorded is not None and recorded.count == 1:
+        first_line = str(error).splitlines()[0]
+        warnings.warn_explicit(
+            UnsafeViewWarning(f"unsafe strided view: {first_line}"),
+            UnsafeViewWarning,
+            site.filename,
+            site.lineno,
+        )
+
+
+def _guarded_as_strided(
+    x: Any,
+    shape: Any = None,
+    strides: Any = None,
+    subok: Any = False,
+    writeable: Any = True,
+    **extra: Any,
+) -> Any:
+    """numpy's as_strided, checked first. Installed into numpy's globals."""
+    config = _config
+
+    def unchecked() -> Any:
+        return numpy_as_strided(
+            x, shape, strides, subok=subok, writeable=writeable, **extra
+        )
+
+    if config is None or extra.get("check_bounds") is False:
+        return unchecked()
+    with _lock:
+        for report in _collectors:
+            report.checked += 1
+    try:
+        array = np.asanyarray(x) if subok else np.asarray(x)
+        new_shape, new_strides = shape_and_strides(
+            shape, strides, array.shape, array.strides
+        )
+        total_size_fits(new_shape, array.itemsize)
+    except (TypeError, ValueError):
+        return unchecked()  # malformed: numpy raises its own error
+    try:
+        check_request(array, new_shape, new_strides, config.bounds, False, 2, False)
+    except StrideError as error:
+        _found(error, config)
+    return unchecked()
+
+
+def _validate(policy: object, bounds: object) -> GuardConfig:
+    for choice in POLICIES:
+        if policy == choice and isinstance(policy, str):
+            return GuardConfig(choice, bounds_level(bounds))
+    raise ValueError(
+        f"policy must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}. "
+        f"'raise' stops at the first unsafe view, 'warn' warns once per line, "
+        f"'record' only collects them in the report."
+    )
+
+
+def install(policy: str = "raise", bounds: str = "array") -> Report:
+    """Check every ``as_strided`` call made anywhere in this process.
+
+    Installing twice is harmless: the second call only changes the policy
+    and bounds. Uninstall with `uninstall`, or use `guarded` for a block.
+
+    Parameters
+    ----------
+    policy : {"raise", "warn", "record"}, optional
+        What an unsafe view does: raise `OutOfBoundsError` at the line that
+        asked for it, warn (once per line) and return numpy's view anyway, or
+        only record it. Every unsafe view is recorded in the report whatever
+        the policy. Misaligned object views always raise: they would crash.
+    bounds : {"array", "buffer", "elements"}, optional
+        What a view may touch (see `safestride.as_strided`).
+
+    Returns
+    -------
+    Report
+        The process-wide report: every unsafe view since the first install.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import safestride
+    >>> report = safestride.install(policy="record")
+    >>> x = np.arange(4.0)
+    >>> _ = np.lib.stride_tricks.as_strided(x, shape=(8,), strides=(8,))
+    >>> len(report) >= 1
+    True
+    >>> safestride.uninstall() is report
+    True
+    """
+    global _config, _session
+    config = _validate(policy, bounds)
+    with _lock:
+        if _session is None:
+            _session = Report()
+        if not _originals:
+            for function in _targets():
+                function.__globals__[_HOOK_NAME] = _guarded_as_strided
+                _originals.append((function, function.__code__))
+                function.__code__ = _TRAMPOLINE
+            _collectors.append(_session)
+        _config = config
+        return _session
+
+
+def uninstall() -> Report | None:
+    """Give numpy's ``as_strided`` its own body back; return the session report.
+
+    Harmless when the guard is not installed (returns None then).
+    """
+    global _config, _session
+    with _lock:
+        for function, code in _originals:
+            function.__code__ = code
+        _originals.clear()
+        _collectors.clear()
+        _config = None
+        session, _session = _session, None
+        return session
+
+
+def add_collector(report: Report) -> None:
+    """Have `report` receive every unsafe view from now on (while installed)."""
+    with _lock:
+        _collectors.append(report)
+
+
+def remove_collector(report: Report) -> None:
+    """Stop `report` receiving unsafe views."""
+    with _lock:
+        if report in _collectors:
+            _collectors.remove(report)
+
+
+def is_installed() -> bool:
+    """Whether the guard is checking calls right now."""
+    return bool(_originals)
+
+
+def current_config() -> GuardConfig | None:
+    """The policy and bounds in force, or None when not installed."""
+    return _config
+
+
+@contextlib.contextmanager
+def guarded(policy: str = "raise", bounds: str = "array") -> Iterator[Report]:
+    """Guard a block of code; yield a report of the unsafe views made in it.
+
+    Restores whatever was in force before: uninstalls if the guard was not
+    installed, or restores the previous policy and bounds if it was.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numpy.lib.stride_tricks import as_strided
+    >>> from safestride import guarded
+    >>> with guarded(policy="record") as report:
+    ...     _ = as_strided(np.zeros(3), shape=(4,), strides=(8,))
+    >>> [view.site.lineno > 0 for view in report]
+    [True]
+    """
+    global _config
+    config = _validate(policy, bounds)
+    with _lock:
+        was_installed = is_installed()
+        previous = _config
+        install(config.policy, config.bounds)
+        report = Report()
+        add_collector(report)
+    try:
+        yield report
+    finally:
+        with _lock:
+            remove_collector(report)
+            if not was_installed:
+                uninstall()
+            else:
+                _config = previous
