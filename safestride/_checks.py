@@ -101,6 +101,7 @@ def check_request(
     `writeable` says whether the view would be writeable; `stacklevel` points
     warnings at the caller of the public function; `warn=False` raises only.
     """
+    __tracebackhide__ = True  # pytest shows the caller's line, not ours
     itemsize = x.itemsize
     extent = view_extent(shape, strides, itemsize)
     if extent is None:

@@ -168,10 +168,14 @@ class Report:
         )
 
     def render(self) -> str:
-        """The full readable report."""
-        parts = [self.summary()]
-        parts += [view.render(i) for i, view in enumerate(self.views, start=1)]
-        return "\n\n".join(parts)
+        """The full readable report: the summary line, then every view."""
+        if not self._views:
+            return self.summary()
+        return f"{self.summary()}\n\n{self.render_views()}"
+
+    def render_views(self) -> str:
+        """Every unsafe view, numbered, with its call site and message."""
+        return "\n\n".join(view.render(i) for i, view in enumerate(self.views, start=1))
 
     def to_json(self) -> str:
         return json.dumps(

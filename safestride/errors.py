@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 from safestride._extent import Allocation, DimensionOverrun
 
@@ -34,6 +35,20 @@ class StrideError(ValueError):
     A subclass of `ValueError`, so code that catches numpy's errors keeps
     working.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copy and pickle (a multiprocessing worker raising it) without
+        # calling __init__, whose arguments differ between subclasses.
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(
+    cls: type[StrideError], args: tuple[Any, ...], state: dict[str, Any]
+) -> StrideError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class MisalignedError(StrideError):

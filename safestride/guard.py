@@ -11,6 +11,7 @@ old, is covered; `uninstall` gives the original body back.
 from __future__ import annotations
 
 import contextlib
+import copy
 import linecache
 import os
 import sys
@@ -32,6 +33,7 @@ from safestride._arguments import (
     total_size_fits,
 )
 from safestride._checks import check_request
+from safestride._headline import headline
 from safestride._report import CallSite, Report, UnsafeView
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
 from safestride.stride_tricks import numpy_as_strided
@@ -75,7 +77,9 @@ def _trampoline_code() -> types.CodeType:
     globals, where `install` puts it.
     """
     source = (
-        f"def as_strided(*args, **kwargs):\n    return {_HOOK_NAME}(*args, **kwargs)\n"
+        "def as_strided(*args, **kwargs):\n"
+        "    __tracebackhide__ = True\n"
+        f"    return {_HOOK_NAME}(*args, **kwargs)\n"
     )
     module = compile(source, __file__, "exec")
     return next(c for c in module.co_consts if isinstance(c, types.CodeType))
@@ -123,6 +127,7 @@ def _call_site() -> CallSite:
 
 def _found(error: StrideError, config: GuardConfig) -> None:
     """Record an unsafe view, then act on it as the policy says."""
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     site = _call_site()
     with _lock:
         collectors = list(_collectors)
@@ -130,12 +135,12 @@ def _found(error: StrideError, config: GuardConfig) -> None:
     for report in collectors:
         recorded = report.add(site, error)
     if config.policy == "raise" or isinstance(error, MisalignedError):
-        error.args = (f"{error}\n  made at {site}\n    {site.source}",)
-        raise error
+        located = copy.copy(error)  # the report keeps the message without the site
+        located.args = (f"{error}\n  made at {site}\n    {site.source}",)
+        raise located from None
     if config.policy == "warn" and recorded is not None and recorded.count == 1:
-        first_line = str(error).splitlines()[0]
         warnings.warn_explicit(
-            UnsafeViewWarning(f"unsafe strided view: {first_line}"),
+            UnsafeViewWarning(f"unsafe strided view: {headline(str(error))}"),
             UnsafeViewWarning,
             site.filename,
             site.lineno,
@@ -151,6 +156,7 @@ def _guarded_as_strided(
     **extra: Any,
 ) -> Any:
     """numpy's as_strided, checked first. Installed into numpy's globals."""
+    __tracebackhide__ = True
     config = _config
 
     def unchecked() -> Any:
@@ -277,11 +283,20 @@ def current_config() -> GuardConfig | None:
 
 
 @contextlib.contextmanager
-def guarded(policy: str = "raise", bounds: str = "array") -> Iterator[Report]:
+def guarded(
+    policy: str = "raise", bounds: str = "array", report: Report | None = None
+) -> Iterator[Report]:
     """Guard a block of code; yield a report of the unsafe views made in it.
 
     Restores whatever was in force before: uninstalls if the guard was not
     installed, or restores the previous policy and bounds if it was.
+
+    Parameters
+    ----------
+    policy, bounds : str, optional
+        As for `install`.
+    report : Report, optional
+        Collect into this report instead of a new one.
 
     Examples
     --------
@@ -299,13 +314,13 @@ def guarded(policy: str = "raise", bounds: str = "array") -> Iterator[Report]:
         was_installed = is_installed()
         previous = _config
         install(config.policy, config.bounds)
-        report = Report()
-        add_collector(report)
+        collector = Report() if report is None else report
+        add_collector(collector)
     try:
-        yield report
+        yield collector
     finally:
         with _lock:
-            remove_collector(report)
+            remove_collector(collector)
             if not was_installed:
                 uninstall()
             else:

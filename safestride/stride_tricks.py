@@ -241,6 +241,7 @@ def as_strided(
     ...
     safestride.errors.OutOfBoundsError: as_strided would read 8 bytes...
     """
+    __tracebackhide__ = True  # pytest shows the caller's line, not ours
     if (
         type(x) is np.ndarray
         and bounds == "array"
@@ -315,6 +316,7 @@ def check_view(
     ...
     safestride.errors.OutOfBoundsError: as_strided would read 4 bytes...
     """
+    __tracebackhide__ = True
     array = np.asanyarray(x)
     new_shape, new_strides = shape_and_strides(
         shape, strides, array.shape, array.strides

@@ -4,6 +4,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["pytester"]
+
 # A plugin for a child pytest run, not a test module of ours.
 collect_ignore = ["numpy_with_safestride.py"]
 

@@ -107,3 +107,23 @@ def test_picture_marks_inside_and_outside() -> None:
     memory, view = picture.splitlines()
     assert memory == "memory |  ====  | bytes [0, 20)"
     assert view == "view   |!!####!!| bytes [-10, 30)"
+
+
+def test_errors_survive_pickling_and_copying() -> None:
+    """A multiprocessing worker that raises sends the error to the parent."""
+    import copy
+    import pickle
+
+    from safestride import ForeignElementError
+
+    with pytest.raises(OutOfBoundsError) as caught:
+        as_strided(np.arange(4.0), shape=(5,), strides=(8,))
+    for clone in (pickle.loads(pickle.dumps(caught.value)), copy.copy(caught.value)):
+        assert type(clone) is OutOfBoundsError
+        assert str(clone) == str(caught.value)
+        assert clone.overruns == caught.value.overruns
+    with pytest.raises(ForeignElementError) as foreign:
+        as_strided(np.arange(8.0)[::2], shape=(2,), strides=(8,), bounds="elements")
+    clone = pickle.loads(pickle.dumps(foreign.value))
+    assert clone.offset == 8
+    assert clone.index == (1,)
