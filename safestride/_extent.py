@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 #: How many elements a view may have before exact overlap and element checks
 #: stop enumerating offsets and answer "may" instead.
-ENUMERATION_LIMIT = 1 << 16
+ENUMERATION_LIMIT = 1 << 14
 
 
 def view_extent(
@@ -211,7 +211,10 @@ def overlap(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> Over
     else:
         return Overlap.NONE
     dims = sorted((abs(s), n) for n, s in zip(shape, strides, strict=True) if n > 1)
-    if dims[0][0] == 0:
+    steps = [step for step, _ in dims]
+    if steps[0] < itemsize or len(set(steps)) < len(steps):
+        # Neighbours share bytes, or two dimensions step alike: (1, 0) and
+        # (0, 1) land on the same element (or (1, 1) and (0, 0), signs apart).
         return Overlap.CERTAIN
     count = 1
     for _, size in dims:

@@ -59,6 +59,7 @@ class SpoolReport(Report):
 
     def close(self) -> None:
         """Write the exact counts and how many calls were checked."""
+        guard.settle(self)
         for view in self.views:
             self._write({**view.to_dict(), "pid": os.getpid()})
         self._write({"pid": os.getpid(), "checked": self.checked})

@@ -36,7 +36,7 @@ from safestride._checks import check_request
 from safestride._headline import headline
 from safestride._report import CallSite, Report, UnsafeView
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
-from safestride.stride_tricks import numpy_as_strided
+from safestride.stride_tricks import fast_path, numpy_as_strided
 
 __all__ = [
     "BOUNDS_CHOICES",
@@ -49,6 +49,7 @@ __all__ = [
     "install",
     "is_installed",
     "remove_collector",
+    "settle",
     "uninstall",
 ]
 
@@ -70,27 +71,51 @@ class GuardConfig:
     bounds: Bounds
 
 
-def _trampoline_code() -> types.CodeType:
-    """The body numpy's ``as_strided`` gets while the guard is installed.
+def _trampoline_code(function: types.FunctionType) -> types.CodeType:
+    """The body `function` (numpy's ``as_strided``) gets while guarded.
 
-    Compiled from text because the name it calls lives in numpy's module
-    globals, where `install` puts it.
+    Generated with the function's own parameters, so calls bind as before
+    (the function object keeps its defaults) and forward without packing
+    ``*args``. Compiled from text because the name it calls lives in numpy's
+    module globals, where `install` puts it.
     """
+    code = function.__code__
+    positional = code.co_varnames[: code.co_argcount]
+    keyword_only = code.co_varnames[
+        code.co_argcount : code.co_argcount + code.co_kwonlyargcount
+    ]
+    star = ["*", *keyword_only] if keyword_only else []
+    parameters = ", ".join([*positional, *star])
+    arguments = ", ".join([*positional, *(f"{k}={k}" for k in keyword_only)])
     source = (
-        "def as_strided(*args, **kwargs):\n"
+        f"def {function.__name__}({parameters}):\n"
         "    __tracebackhide__ = True\n"
-        f"    return {_HOOK_NAME}(*args, **kwargs)\n"
+        f"    return {_HOOK_NAME}({arguments})\n"
     )
     module = compile(source, __file__, "exec")
     return next(c for c in module.co_consts if isinstance(c, types.CodeType))
 
 
-_TRAMPOLINE = _trampoline_code()
 _lock = threading.RLock()
 _config: GuardConfig | None = None
 _collectors: list[Report] = []
 _session: Report | None = None
 _originals: list[tuple[types.FunctionType, types.CodeType]] = []
+
+# Calls checked, counted under a lock of their own (cheaper than the RLock);
+# a report adds the calls made while it collected when it stops or settles.
+_count_lock = threading.Lock()
+_calls = [0]
+_started: dict[int, int] = {}
+
+
+def _settle(report: Report) -> None:
+    """Add to `report.checked` the calls made since it started collecting."""
+    with _count_lock:
+        start = _started.get(id(report))
+        if start is not None:
+            report.checked += _calls[0] - start
+            _started[id(report)] = _calls[0]
 
 
 def _targets() -> list[types.FunctionType]:
@@ -158,17 +183,25 @@ def _guarded_as_strided(
     """numpy's as_strided, checked first. Installed into numpy's globals."""
     __tracebackhide__ = True
     config = _config
+    if config is not None and extra.get("check_bounds") is not False:
+        with _count_lock:
+            _calls[0] += 1
+        if all(value is None for value in extra.values()):  # numpy 2.5: check_bounds
+            view = fast_path(x, shape, strides, subok, writeable, config.bounds)
+            if view is not None:
+                return view  # checked, and identical to numpy's view
+        _check_in_full(x, shape, strides, subok, config)
+    return numpy_as_strided(
+        x, shape, strides, subok=subok, writeable=writeable, **extra
+    )
 
-    def unchecked() -> Any:
-        return numpy_as_strided(
-            x, shape, strides, subok=subok, writeable=writeable, **extra
-        )
 
-    if config is None or extra.get("check_bounds") is False:
-        return unchecked()
-    with _lock:
-        for report in _collectors:
-            report.checked += 1
+def _check_in_full(
+    x: Any, shape: Any, strides: Any, subok: Any, config: GuardConfig
+) -> None:
+    """Check a call the fast path did not settle; malformed calls are left to
+    numpy, which raises its own error for them."""
+    __tracebackhide__ = True
     try:
         array = np.asanyarray(x) if subok else np.asarray(x)
         new_shape, new_strides = shape_and_strides(
@@ -176,12 +209,11 @@ def _guarded_as_strided(
         )
         total_size_fits(new_shape, array.itemsize)
     except (TypeError, ValueError):
-        return unchecked()  # malformed: numpy raises its own error
+        return
     try:
         check_request(array, new_shape, new_strides, config.bounds, False, 2, False)
     except StrideError as error:
         _found(error, config)
-    return unchecked()
 
 
 def _validate(policy: object, bounds: object) -> GuardConfig:
@@ -237,8 +269,8 @@ def install(policy: str = "raise", bounds: str = "array") -> Report:
             for function in _targets():
                 function.__globals__[_HOOK_NAME] = _guarded_as_strided
                 _originals.append((function, function.__code__))
-                function.__code__ = _TRAMPOLINE
-            _collectors.append(_session)
+                function.__code__ = _trampoline_code(function)
+            add_collector(_session)
         _config = config
         return _session
 
@@ -253,7 +285,8 @@ def uninstall() -> Report | None:
         for function, code in _originals:
             function.__code__ = code
         _originals.clear()
-        _collectors.clear()
+        for report in list(_collectors):
+            remove_collector(report)
         _config = None
         session, _session = _session, None
         return session
@@ -263,13 +296,23 @@ def add_collector(report: Report) -> None:
     """Have `report` receive every unsafe view from now on (while installed)."""
     with _lock:
         _collectors.append(report)
+        with _count_lock:
+            _started[id(report)] = _calls[0]
 
 
 def remove_collector(report: Report) -> None:
-    """Stop `report` receiving unsafe views."""
+    """Stop `report` receiving unsafe views; settle its count of checked calls."""
     with _lock:
         if report in _collectors:
+            _settle(report)
             _collectors.remove(report)
+            with _count_lock:
+                _started.pop(id(report), None)
+
+
+def settle(report: Report) -> None:
+    """Bring ``report.checked`` up to date while it is still collecting."""
+    _settle(report)
 
 
 def is_installed() -> bool:

@@ -153,6 +153,33 @@ def _fast_view(
     return view
 
 
+def fast_path(
+    x: object,
+    shape: object,
+    strides: object,
+    subok: object,
+    writeable: object,
+    bounds: object,
+) -> Any:
+    """The checked view for the common, certainly-safe call; None otherwise.
+
+    The common call: a plain ndarray, tuples of ints, bool flags, the default
+    bounds. None means "take the full path", which validates and explains.
+    """
+    if (
+        type(x) is np.ndarray
+        and bounds == "array"
+        and subok is False
+        and (writeable is False or writeable is True)
+        and type(shape) is tuple
+        and type(strides) is tuple
+        and countOf(map(type, shape), int) == len(shape)
+        and countOf(map(type, strides), int) == len(strides)
+    ):
+        return _fast_view(x, shape, strides, writeable)
+    return None
+
+
 def as_strided(
     x: npt.ArrayLike,
     shape: Any = None,
@@ -242,18 +269,8 @@ def as_strided(
     safestride.errors.OutOfBoundsError: as_strided would read 8 bytes...
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not ours
-    if (
-        type(x) is np.ndarray
-        and bounds == "array"
-        and check_bounds is None
-        and subok is False
-        and (writeable is False or writeable is True)
-        and type(shape) is tuple
-        and type(strides) is tuple
-        and countOf(map(type, shape), int) == len(shape)
-        and countOf(map(type, strides), int) == len(strides)
-    ):
-        view = _fast_view(x, shape, strides, writeable)
+    if check_bounds is None:
+        view = fast_path(x, shape, strides, subok, writeable, bounds)
         if view is not None:
             return view
     if not isinstance(x, np.ndarray) or (type(x) is not np.ndarray and not subok):
