@@ -77,7 +77,7 @@ class UnsafeView:
         times = "once" if self.count == 1 else f"{self.count} times"
         lines = [f"{number}. {self.site} (made {times})"]
         if self.site.source:
-            lines.append(f"     {self.site.source}")
+            lines.append(textwrap.indent(self.site.source, "     "))
         lines.append(textwrap.indent(str(self.error), "   | ", lambda _: True))
         return "\n".join(lines)
 

@@ -166,13 +166,18 @@ def _exit_code(code: object) -> int:
 def _print_user_traceback(
     kind: type[BaseException], error: BaseException, tb: TracebackType | None
 ) -> None:
-    """The traceback python would print: without safestride's and runpy's frames."""
-    while tb is not None and tb.tb_frame.f_code.co_filename in (
-        __file__,
-        runpy.__file__,
-    ):
-        tb = tb.tb_next
-    traceback.print_exception(kind, error, tb)
+    """The traceback python would print, without safestride's and runpy's frames."""
+    ours = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frames = [
+        frame
+        for frame in traceback.extract_tb(tb)
+        if not frame.filename.startswith(ours)
+        and frame.filename not in (runpy.__file__, "<frozen runpy>")
+    ]
+    lines = ["Traceback (most recent call last):\n"]
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(kind, error)
+    sys.stderr.write("".join(lines))
 
 
 def _run_target(options: RunOptions) -> int:

@@ -15,6 +15,7 @@ import copy
 import linecache
 import os
 import sys
+import textwrap
 import threading
 import types
 import warnings
@@ -146,8 +147,20 @@ def _call_site() -> CallSite:
     if frame is None:
         return CallSite("<unknown>", 0, "<unknown>", "")
     filename, lineno = frame.f_code.co_filename, frame.f_lineno
-    source = linecache.getline(filename, lineno).strip()
-    return CallSite(filename, lineno, frame.f_code.co_name, source)
+    return CallSite(filename, lineno, frame.f_code.co_name, _statement(frame))
+
+
+def _statement(frame: types.FrameType, most: int = 8) -> str:
+    """The source of the call being made in `frame`, all its lines (3.11+)."""
+    first = last = frame.f_lineno
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is not None:
+        start, end, _, _ = list(positions())[frame.f_lasti // 2]
+        if start is not None and end is not None and start <= first <= end:
+            first, last = start, min(end, start + most - 1)
+    filename = frame.f_code.co_filename
+    lines = [linecache.getline(filename, n).rstrip() for n in range(first, last + 1)]
+    return textwrap.dedent("\n".join(lines)).strip()
 
 
 def _found(error: StrideError, config: GuardConfig) -> None:
@@ -161,7 +174,8 @@ def _found(error: StrideError, config: GuardConfig) -> None:
         recorded = report.add(site, error)
     if config.policy == "raise" or isinstance(error, MisalignedError):
         located = copy.copy(error)  # the report keeps the message without the site
-        located.args = (f"{error}\n  made at {site}\n    {site.source}",)
+        source = textwrap.indent(site.source, "    ")
+        located.args = (f"{error}\n  made at {site}\n{source}",)
         raise located from None
     if config.policy == "warn" and recorded is not None and recorded.count == 1:
         warnings.warn_explicit(

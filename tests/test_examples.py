@@ -1,0 +1,57 @@
+"""The examples in examples/ run and show what their docs say they show."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.subprocess
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *command],
+        cwd=EXAMPLES.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_checked_windows() -> None:
+    result = run(str(EXAMPLES / "checked_windows.py"))
+    assert result.returncode == 0, result.stderr
+    assert "refused: as_strided would read 8 bytes" in result.stdout
+    assert "likely cause: Off by one?" in result.stdout
+
+
+def test_debug_training_bug_is_found_by_safestride_run() -> None:
+    script = str(EXAMPLES / "debug_training_bug" / "train.py")
+    plain = run(script)
+    assert plain.returncode == 0
+    assert "e+29" in plain.stdout  # the 1e300 garbage, silently
+    result = run("-m", "safestride.cli", "run", "--policy", "record", script)
+    assert result.returncode == 3
+    assert "bias.py:9 in broadcast_bias (made 3 times)" in result.stderr
+    assert "strides=(0, activations.strides[1], 0, 0)," in result.stderr
+    assert "Stale strides?" in result.stderr
+
+
+def test_pytest_plugin_example_fails_the_unsafe_test() -> None:
+    result = run(
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "--safestride",
+        str(EXAMPLES / "pytest_plugin"),
+    )
+    assert result.returncode == 1, result.stdout
+    assert "1 failed, 2 passed" in result.stdout
+    assert "test_frames.py:15 (once): as_strided would read 8 bytes" in result.stdout
