@@ -2,26 +2,63 @@
 
 ``from safestride import as_strided`` is a drop-in for numpy's function that
 refuses, with a precise message, any view reaching outside its memory.
+
+Names are imported on first use, so ``safestride lint`` and the inactive
+pytest plugin never load numpy.
 """
 
-from safestride._diagnose import Diagnosis, diagnose
-from safestride._extent import Allocation, DimensionOverrun, Overlap, view_extent
-from safestride._report import CallSite, Report, UnsafeView
-from safestride.errors import (
-    ForeignElementError,
-    MisalignedError,
-    MisalignedWarning,
-    OutOfBoundsError,
-    OverlapWarning,
-    SafeStrideWarning,
-    StrideError,
-    UnsafeViewWarning,
-    Violation,
-)
-from safestride.guard import guarded, install, is_installed, uninstall
-from safestride.stride_tricks import as_strided, check_view, safe_as_strided
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from safestride._diagnose import Diagnosis, diagnose
+    from safestride._extent import Allocation, DimensionOverrun, Overlap, view_extent
+    from safestride._report import CallSite, Report, UnsafeView
+    from safestride.errors import (
+        ForeignElementError,
+        MisalignedError,
+        MisalignedWarning,
+        OutOfBoundsError,
+        OverlapWarning,
+        SafeStrideWarning,
+        StrideError,
+        UnsafeViewWarning,
+        Violation,
+    )
+    from safestride.guard import guarded, install, is_installed, uninstall
+    from safestride.stride_tricks import as_strided, check_view, safe_as_strided
 
 __version__ = "0.1.0"
+
+_HOMES = {
+    "Diagnosis": "safestride._diagnose",
+    "diagnose": "safestride._diagnose",
+    "Allocation": "safestride._extent",
+    "DimensionOverrun": "safestride._extent",
+    "Overlap": "safestride._extent",
+    "view_extent": "safestride._extent",
+    "CallSite": "safestride._report",
+    "Report": "safestride._report",
+    "UnsafeView": "safestride._report",
+    "ForeignElementError": "safestride.errors",
+    "MisalignedError": "safestride.errors",
+    "MisalignedWarning": "safestride.errors",
+    "OutOfBoundsError": "safestride.errors",
+    "OverlapWarning": "safestride.errors",
+    "SafeStrideWarning": "safestride.errors",
+    "StrideError": "safestride.errors",
+    "UnsafeViewWarning": "safestride.errors",
+    "Violation": "safestride.errors",
+    "guarded": "safestride.guard",
+    "install": "safestride.guard",
+    "is_installed": "safestride.guard",
+    "uninstall": "safestride.guard",
+    "as_strided": "safestride.stride_tricks",
+    "check_view": "safestride.stride_tricks",
+    "safe_as_strided": "safestride.stride_tricks",
+}
 
 __all__ = [
     "Allocation",
@@ -51,3 +88,16 @@ __all__ = [
     "uninstall",
     "view_extent",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'safestride' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

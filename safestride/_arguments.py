@@ -6,12 +6,10 @@ import operator
 from collections.abc import Iterable
 from math import prod
 from operator import countOf
-from typing import Literal
 
 import numpy as np
 
-Bounds = Literal["array", "buffer", "elements"]
-BOUNDS_CHOICES: tuple[Bounds, ...] = ("array", "buffer", "elements")
+from safestride._choices import BOUNDS_CHOICES, Bounds
 
 INTP_MAX = int(np.iinfo(np.intp).max)
 MAX_DIMS = 64 if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 32

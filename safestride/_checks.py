@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from safestride._arguments import Bounds
 from safestride._causes import Request, likely_causes, strides_in_elements
+from safestride._choices import Bounds
 from safestride._extent import (
     Allocation,
     Overlap,

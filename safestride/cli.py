@@ -6,8 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from safestride._arguments import BOUNDS_CHOICES
-from safestride.guard import POLICIES
+from safestride._choices import BOUNDS_CHOICES, POLICIES
 
 
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -21,19 +21,14 @@ import types
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.lib import stride_tricks as _numpy_stride_tricks
 
-from safestride._arguments import (
-    BOUNDS_CHOICES,
-    Bounds,
-    bounds_level,
-    shape_and_strides,
-    total_size_fits,
-)
+from safestride._arguments import bounds_level, shape_and_strides, total_size_fits
 from safestride._checks import check_request
+from safestride._choices import BOUNDS_CHOICES, POLICIES, Bounds, Policy
 from safestride._headline import headline
 from safestride._report import CallSite, Report, UnsafeView
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
@@ -54,8 +49,6 @@ __all__ = [
     "uninstall",
 ]
 
-Policy = Literal["raise", "warn", "record"]
-POLICIES: tuple[Policy, ...] = ("raise", "warn", "record")
 
 _HOOK_NAME = "_safestride_guarded_as_strided"
 _SKIPPED = (

@@ -22,10 +22,11 @@ import pytest
 if TYPE_CHECKING:
     from safestride._report import Report
 
+from safestride._choices import BOUNDS_CHOICES, PLUGIN_MODES
 from safestride._headline import headline
 
-MODES = ("raise", "warn", "off")
-BOUNDS = ("array", "buffer", "elements")
+MODES = PLUGIN_MODES
+BOUNDS = BOUNDS_CHOICES
 PROPERTY = "safestride"
 REPORT_KEY = pytest.StashKey["Report"]()
 

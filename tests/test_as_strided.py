@@ -307,3 +307,10 @@ def test_elements_bounds_allow_every_element_of_x_in_any_order() -> None:
         writeable=False,
     )
     np.testing.assert_array_equal(view, x.T)
+
+
+def test_every_public_name_resolves_lazily() -> None:
+    for name in safestride.__all__:
+        assert getattr(safestride, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        _ = safestride.nonexistent  # type: ignore[attr-defined]
