@@ -1,4 +1,4 @@
-"""The ``safestride`` command: ``demo`` and ``run``."""
+"""The ``safestride`` command: ``demo``, ``run``, ``lint`` and ``explain``."""
 
 from __future__ import annotations
 
@@ -48,6 +48,21 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.add_argument("arguments", nargs=argparse.REMAINDER, help="its arguments")
 
 
+def _add_lint(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from safestride.lint.command import add_arguments
+
+    lint = commands.add_parser(
+        "lint",
+        help="flag risky as_strided call sites, statically",
+        description=(
+            "Check Python source for risky as_strided call sites without running "
+            "or importing it. Exit codes: 0 clean, 1 findings, 2 usage or internal "
+            "error."
+        ),
+    )
+    add_arguments(lint)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safestride",
@@ -58,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="the 1e300 story: a stale-strides bias broadcast, caught"
     )
     _add_run(commands)
+    _add_lint(commands)
+    explain = commands.add_parser(
+        "explain", help="explain a lint rule: safestride explain SST001"
+    )
+    explain.add_argument("code", help="a rule code such as SST001")
     return parser
 
 
@@ -94,6 +114,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo.run(sys.stdout)
     if arguments.command == "run":
         return _run(arguments, parser)
+    if arguments.command == "explain":
+        from safestride.lint.rule_docs import explain
+
+        text = explain(arguments.code)
+        if text is None:
+            print(f"safestride explain: no rule {arguments.code!r}", file=sys.stderr)
+            return 2
+        print(text, end="")
+        return 0
+    if arguments.command == "lint":
+        from safestride.lint.command import run_safely
+
+        return run_safely(arguments)
     raise AssertionError(arguments.command)  # pragma: no cover - argparse rejects
 
 
