@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Violation,
     )
     from safestride.guard import guarded, install, is_installed, uninstall
+    from safestride.nn import add_bias, bias_grad, conv2d, conv2d_backward, windows
     from safestride.stride_tricks import as_strided, check_view, safe_as_strided
 
 __version__ = "0.1.0"
@@ -55,6 +56,11 @@ _HOMES = {
     "install": "safestride.guard",
     "is_installed": "safestride.guard",
     "uninstall": "safestride.guard",
+    "add_bias": "safestride.nn",
+    "bias_grad": "safestride.nn",
+    "conv2d": "safestride.nn",
+    "conv2d_backward": "safestride.nn",
+    "windows": "safestride.nn",
     "as_strided": "safestride.stride_tricks",
     "check_view": "safestride.stride_tricks",
     "safe_as_strided": "safestride.stride_tricks",
@@ -78,8 +84,12 @@ __all__ = [
     "UnsafeViewWarning",
     "Violation",
     "__version__",
+    "add_bias",
     "as_strided",
+    "bias_grad",
     "check_view",
+    "conv2d",
+    "conv2d_backward",
     "diagnose",
     "guarded",
     "install",
@@ -87,6 +97,7 @@ __all__ = [
     "safe_as_strided",
     "uninstall",
     "view_extent",
+    "windows",
 ]
 
 

@@ -1,0 +1,646 @@
+"""conv2d and bias helpers on checked window views (NCHW, cross-correlation).
+
+The window views are made with safestride's checked ``as_strided`` and are
+read-only; the arithmetic is one matrix product per group over a column
+buffer laid out with the output width innermost, the fastest layout to copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from safestride.stride_tricks import as_strided
+
+__all__ = [
+    "add_bias",
+    "bias_grad",
+    "conv2d",
+    "conv2d_backward",
+    "windows",
+]
+
+Array = npt.NDArray[Any]
+Pair = tuple[int, int]
+
+
+def _pair(value: object, name: str, minimum: int) -> Pair:
+    items = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(items) != 2:
+        raise ValueError(f"{name} must be an int or a pair of ints; got {value!r}.")
+    pair = []
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(
+            item, (int, np.integer)
+        ):
+            raise TypeError(f"{name} must be an int or a pair of ints; got {value!r}.")
+        if item < minimum:
+            raise ValueError(f"{name} must be >= {minimum}; got {value!r}.")
+        pair.append(int(item))
+    return pair[0], pair[1]
+
+
+def _padding(
+    value: object, kernel: Pair, dilation: Pair, stride: Pair
+) -> tuple[Pair, Pair]:
+    """((top, bottom), (left, right)) from an int, a pair, "same" or "valid"."""
+    if value == "valid":
+        return (0, 0), (0, 0)
+    if value == "same":
+        if stride != (1, 1):
+            raise ValueError(
+                f"padding='same' needs stride 1 (the output size would not be the "
+                f"input size otherwise); got stride={stride}. Give padding as ints."
+            )
+        total = [d * (k - 1) for d, k in zip(dilation, kernel, strict=True)]
+        return (total[0] // 2, total[0] - total[0] // 2), (
+            total[1] // 2,
+            total[1] - total[1] // 2,
+        )
+    if isinstance(value, str):
+        raise ValueError(
+            f"padding must be an int, a pair, 'same' or 'valid'; got {value!r}."
+        )
+    top, left = _pair(value, "padding", 0)
+    return (top, top), (left, left)
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """Sizes of one convolution, validated once."""
+
+    n: int
+    c: int
+    h: int
+    w: int
+    f: int
+    kh: int
+    kw: int
+    stride: Pair
+    dilation: Pair
+    padding: tuple[Pair, Pair]
+    groups: int
+    ho: int
+    wo: int
+
+    @property
+    def padded(self) -> Pair:
+        return (
+            self.h + sum(self.padding[0]),
+            self.w + sum(self.padding[1]),
+        )
+
+
+def _array(value: object, name: str, ndim: int, layout: str) -> Array:
+    array = np.asarray(value)
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D {layout}; got shape {array.shape}.")
+    if not (
+        np.issubdtype(array.dtype, np.floating)
+        or np.issubdtype(array.dtype, np.integer)
+    ):
+        raise TypeError(f"{name} must hold real numbers; got dtype {array.dtype}.")
+    return array
+
+
+def _geometry(
+    x: Array,
+    w_shape: tuple[int, ...],
+    stride: object,
+    padding: object,
+    dilation: object,
+    groups: object,
+) -> _Geometry:
+    n, c, h, width = x.shape
+    f, c_per_group, kh, kw = w_shape
+    if isinstance(groups, (bool, np.bool_)) or not isinstance(
+        groups, (int, np.integer)
+    ):
+        raise TypeError(f"groups must be a positive int; got {groups!r}.")
+    if groups < 1 or c % groups or f % groups:
+        raise ValueError(
+            f"groups={groups} must divide both the input channels (x.shape[1] = {c}) "
+            f"and the filters (w.shape[0] = {f})."
+        )
+    if c_per_group * groups != c:
+        raise ValueError(
+            f"channel mismatch: x has {c} channels, w expects {c_per_group} per "
+            f"group x {groups} groups = {c_per_group * groups}. w must be "
+            f"(F, C/groups, kh, kw)."
+        )
+    stride_pair = _pair(stride, "stride", 1)
+    dilation_pair = _pair(dilation, "dilation", 1)
+    pad = _padding(padding, (kh, kw), dilation_pair, stride_pair)
+    sizes = []
+    for axis, (size, k, s, d, p) in enumerate(
+        zip((h, width), (kh, kw), stride_pair, dilation_pair, pad, strict=True)
+    ):
+        span = d * (k - 1) + 1
+        if span > size + sum(p):
+            name = ("height", "width")[axis]
+            raise ValueError(
+                f"the kernel {name} ({k}, dilated to {span}) is larger than the padded "
+                f"input {name} ({size} + padding {sum(p)} = {size + sum(p)})."
+            )
+        sizes.append((size + sum(p) - span) // s + 1)
+    return _Geometry(
+        n, c, h, width, f, kh, kw, stride_pair, dilation_pair, pad, int(groups), *sizes
+    )
+
+
+def _pad(x: Array, geometry: _Geometry, dtype: np.dtype[Any]) -> Array:
+    (top, bottom), (left, right) = geometry.padding
+    if not (top or bottom or left or right) and x.dtype == dtype:
+        return x
+    hp, wp = geometry.padded
+    padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
+    padded[:, :, top : top + geometry.h, left : left + geometry.w] = x
+    return padded
+
+
+def _window_view(padded: Array, geometry: _Geometry) -> Array:
+    sn, sc, sh, sw = padded.strides
+    (s_h, s_w), (d_h, d_w) = geometry.stride, geometry.dilation
+    view: Array = as_strided(
+        padded,
+        shape=(
+            geometry.n,
+            geometry.c,
+            geometry.ho,
+            geometry.wo,
+            geometry.kh,
+            geometry.kw,
+        ),
+        strides=(sn, sc, sh * s_h, sw * s_w, sh * d_h, sw * d_w),
+        writeable=False,
+    )
+    return view
+
+
+def windows(
+    x: npt.ArrayLike,
+    kernel_size: int | tuple[int, int],
+    *,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+) -> Array:
+    """A read-only, checked view of every kernel window of an NCHW batch.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        The batch.
+    kernel_size : int or (int, int)
+        Window height and width.
+    stride, dilation : int or (int, int), optional
+        Step between windows, and between the elements of one window.
+    padding : int, (int, int), "same" or "valid", optional
+        Zeros added around each image (this copies `x`).
+
+    Returns
+    -------
+    ndarray, shape (N, C, H_out, W_out, kh, kw)
+        ``view[n, c, i, j]`` is the window at output position ``(i, j)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from safestride import windows
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> view = windows(x, 3)
+    >>> view.shape
+    (1, 1, 2, 2, 3, 3)
+    >>> view[0, 0, 1, 1]
+    array([[ 5.,  6.,  7.],
+           [ 9., 10., 11.],
+           [13., 14., 15.]])
+    >>> view.flags.writeable
+    False
+    """
+    array = _array(x, "x", 4, "(N, C, H, W)")
+    kernel = _pair(kernel_size, "kernel_size", 1)
+    geometry = _geometry(
+        array, (array.shape[1], 1, *kernel), stride, padding, dilation, array.shape[1]
+    )
+    return _window_view(_pad(array, geometry, array.dtype), geometry)
+
+
+def _columns(view: Array) -> Array:
+    """(N, C, Ho, Wo, kh, kw) windows -> (C*kh*kw, N*Ho*Wo) columns, width innermost."""
+    n, c, ho, wo, kh, kw = view.shape
+    columns = np.empty((c, kh, kw, n, ho, wo), dtype=view.dtype)
+    np.copyto(columns, view.transpose(1, 4, 5, 0, 2, 3))
+    return columns.reshape(c * kh * kw, n * ho * wo)
+
+
+#: Elements of one block of row columns (4 MiB of float32): big enough for
+#: fast matrix products, small enough to stay in cache and to reuse one
+#: buffer instead of faulting in a fresh im2col buffer on every call.
+BLOCK = 1 << 20
+
+
+def _blocks(geometry: _Geometry, k: int) -> list[tuple[slice, slice]]:
+    """(samples, output rows) blocks whose row columns hold about BLOCK elements."""
+    wp = geometry.padded[1]
+    per_sample = k * geometry.ho * wp
+    if per_sample <= BLOCK:
+        step = max(1, BLOCK // per_sample)
+        return [
+            (slice(n, min(n + step, geometry.n)), slice(0, geometry.ho))
+            for n in range(0, geometry.n, step)
+        ]
+    rows = max(1, BLOCK // (k * wp))
+    return [
+        (slice(n, n + 1), slice(r, min(r + rows, geometry.ho)))
+        for n in range(geometry.n)
+        for r in range(0, geometry.ho, rows)
+    ]
+
+
+def _row_columns(
+    padded: Array,
+    geometry: _Geometry,
+    channels: slice,
+    block: tuple[slice, slice],
+    buffer: Array,
+) -> Array:
+    """Columns over whole padded rows, for stride 1: (C*kh*kw, n*rows*Wp).
+
+    Kernel offset (p, q) of channel c reads, for each sample of the block, one
+    contiguous run of the flattened image from p*dh*Wp + q*dw. Copying runs
+    of rows*Wp elements is several times faster than rows of Wo; the Wp - Wo
+    extra columns per output row are computed and then dropped.
+    """
+    samples, rows = block
+    wp = padded.shape[3]
+    sub = padded[samples, channels, rows.start :]
+    n, c = sub.shape[0], sub.shape[1]
+    (d_h, d_w), kh, kw = geometry.dilation, geometry.kh, geometry.kw
+    length = (rows.stop - rows.start) * wp
+    valid = length - d_w * (kw - 1)  # the last row's tail would run past the end
+    sn, sc, sh, sw = sub.strides
+    runs = as_strided(
+        sub,
+        shape=(c, kh, kw, n, valid),
+        strides=(sc, sh * d_h, sw * d_w, sn, sw),
+        writeable=False,
+    )
+    columns = buffer[: c * kh * kw * n * length].reshape(c, kh, kw, n, length)
+    np.copyto(columns[..., :valid], runs)
+    columns[..., valid:] = 0
+    return columns.reshape(c * kh * kw, n * length)
+
+
+def _rows_apply(
+    grad_runs: Array, grad_padded: Array, geometry: _Geometry, rows: slice
+) -> None:
+    """Scatter-add row-run column gradients (C, kh, kw, n, rows*Wp) into the image."""
+    n, c, hp, wp = grad_padded.shape
+    flat = grad_padded[:, :, rows.start :].reshape(n, c, (hp - rows.start) * wp)
+    (d_h, d_w) = geometry.dilation
+    valid = grad_runs.shape[-1] - d_w * (geometry.kw - 1)
+    for p in range(geometry.kh):
+        for q in range(geometry.kw):
+            start = p * d_h * wp + q * d_w
+            flat[:, :, start : start + valid] += grad_runs[
+                :, p, q, :, :valid
+            ].transpose(1, 0, 2)
+
+
+def _block_buffer(geometry: _Geometry, k: int, dtype: np.dtype[Any]) -> Array:
+    """One buffer for the largest block's row columns, reused for every block."""
+    wp = geometry.padded[1]
+    largest = max(
+        (s.stop - s.start) * (r.stop - r.start) for s, r in _blocks(geometry, k)
+    )
+    return np.empty(k * largest * wp, dtype=dtype)
+
+
+def _dtype(*arrays: Array) -> np.dtype[Any]:
+    dtype = np.result_type(*arrays)
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
+
+
+def _check_bias(b: object, f: int, dtype: np.dtype[Any]) -> Array:
+    bias = np.asarray(b)
+    if bias.shape != (f,):
+        raise ValueError(
+            f"b must have one value per filter, shape ({f},); got shape {bias.shape}."
+        )
+    return bias.astype(dtype, copy=False)
+
+
+def conv2d(
+    x: npt.ArrayLike,
+    w: npt.ArrayLike,
+    b: npt.ArrayLike | None = None,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    out: Array | None = None,
+) -> Array:
+    """2-D cross-correlation of an NCHW batch, as CNN frameworks define conv2d.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        Input batch.
+    w : array_like, shape (F, C / groups, kh, kw)
+        Filters.
+    b : array_like, shape (F,), optional
+        Bias, one per filter.
+    stride, dilation : int or (int, int), optional
+        Step between output positions; spacing of kernel elements.
+    padding : int, (int, int), "same" or "valid", optional
+        Zeros around each image. "same" (stride 1 only) keeps H and W.
+    groups : int, optional
+        Split channels and filters into this many independent groups.
+    out : ndarray, optional
+        Where to write the result; shape (N, F, H_out, W_out), the result dtype.
+
+    Returns
+    -------
+    ndarray, shape (N, F, H_out, W_out)
+        float32 inputs give float32, float64 give float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from safestride import conv2d
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> w = np.ones((1, 1, 2, 2))
+    >>> conv2d(x, w, b=[0.5])
+    array([[[[10.5, 14.5, 18.5],
+             [26.5, 30.5, 34.5],
+             [42.5, 46.5, 50.5]]]])
+    >>> conv2d(x, w, padding="same").shape
+    (1, 1, 4, 4)
+    """
+    xa = _array(x, "x", 4, "(N, C, H, W)")
+    wa = _array(w, "w", 4, "(F, C/groups, kh, kw)")
+    geometry = _geometry(xa, wa.shape, stride, padding, dilation, groups)
+    dtype = _dtype(xa, wa)
+    shape = (geometry.n, geometry.f, geometry.ho, geometry.wo)
+    if out is None:
+        out = np.empty(shape, dtype=dtype)
+    elif not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:
+        got = (getattr(out, "shape", None), getattr(out, "dtype", type(out).__name__))
+        raise ValueError(
+            f"out must be an ndarray of shape {shape} and dtype {dtype}; got {got}."
+        )
+    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
+    wp = padded.shape[3]
+    view = None if geometry.stride == (1, 1) else _window_view(padded, geometry)
+    weights = wa.astype(dtype, copy=False)
+    g, cg, fg = (
+        geometry.groups,
+        geometry.c // geometry.groups,
+        geometry.f // geometry.groups,
+    )
+    buffer = _block_buffer(geometry, cg * geometry.kh * geometry.kw, dtype)
+    for group in range(g):
+        channels = slice(group * cg, (group + 1) * cg)
+        filters = slice(group * fg, (group + 1) * fg)
+        kernel = weights[filters].reshape(fg, -1)
+        if view is not None:
+            result = (kernel @ _columns(view[:, channels])).reshape(
+                fg, geometry.n, geometry.ho, geometry.wo
+            )
+            np.copyto(out[:, filters], result.transpose(1, 0, 2, 3))
+            continue
+        for block in _blocks(geometry, kernel.shape[1]):
+            samples, rows = block
+            columns = _row_columns(padded, geometry, channels, block, buffer)
+            wide = (kernel @ columns).reshape(fg, samples.stop - samples.start, -1, wp)
+            np.copyto(
+                out[samples, filters, rows],
+                wide[..., : geometry.wo].transpose(1, 0, 2, 3),
+            )
+    if b is not None:
+        out += _check_bias(b, geometry.f, dtype)[:, None, None]
+    return out
+
+
+def conv2d_backward(
+    grad_out: npt.ArrayLike,
+    x: npt.ArrayLike,
+    w: npt.ArrayLike,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> tuple[Array, Array, Array]:
+    """Gradients of `conv2d` with respect to its input, filters and bias.
+
+    Parameters
+    ----------
+    grad_out : array_like, shape (N, F, H_out, W_out)
+        Gradient of the loss with respect to conv2d's output.
+    x, w, stride, padding, dilation, groups
+        As given to `conv2d`.
+
+    Returns
+    -------
+    grad_x : ndarray, shape of `x`
+    grad_w : ndarray, shape of `w`
+    grad_b : ndarray, shape (F,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from safestride import conv2d_backward
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> w = np.ones((1, 1, 2, 2))
+    >>> grad_x, grad_w, grad_b = conv2d_backward(np.ones((1, 1, 2, 2)), x, w)
+    >>> grad_x[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> grad_w[0, 0], grad_b
+    (array([[ 8., 12.],
+           [20., 24.]]), array([4.]))
+    """
+    xa = _array(x, "x", 4, "(N, C, H, W)")
+    wa = _array(w, "w", 4, "(F, C/groups, kh, kw)")
+    ga = _array(grad_out, "grad_out", 4, "(N, F, H_out, W_out)")
+    geometry = _geometry(xa, wa.shape, stride, padding, dilation, groups)
+    expected = (geometry.n, geometry.f, geometry.ho, geometry.wo)
+    if ga.shape != expected:
+        raise ValueError(
+            f"grad_out must have conv2d's output shape {expected}; got {ga.shape}. "
+            f"Pass the same stride, padding, dilation and groups as the forward pass."
+        )
+    dtype = _dtype(xa, wa, ga)
+    weights = wa.astype(dtype, copy=False)
+    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
+    wp = padded.shape[3]
+    view = None if geometry.stride == (1, 1) else _window_view(padded, geometry)
+    g, cg, fg = (
+        geometry.groups,
+        geometry.c // geometry.groups,
+        geometry.f // geometry.groups,
+    )
+    grad_b = ga.sum(axis=(0, 2, 3), dtype=dtype)
+    grad_w = np.empty(wa.shape, dtype=dtype)
+    hp, wp = geometry.padded
+    grad_padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
+    buffer = _block_buffer(geometry, cg * geometry.kh * geometry.kw, dtype)
+    # grad_x by scatter-adding column gradients costs kh*kw strided passes over
+    # the input; as a convolution of grad_out it costs a column copy with F
+    # channels instead of C. Measured: the convolution wins unless F >> C.
+    by_convolution = view is None and fg <= 2 * cg
+    for group in range(g):
+        filters = slice(group * fg, (group + 1) * fg)
+        channels = slice(group * cg, (group + 1) * cg)
+        kernel = weights[filters].reshape(fg, -1)
+        if view is not None:
+            grads = np.ascontiguousarray(
+                ga[:, filters].transpose(1, 0, 2, 3), dtype=dtype
+            )
+            grads = grads.reshape(fg, -1)
+            columns = _columns(view[:, channels])
+            grad_w[filters] = (grads @ columns.T).reshape(
+                fg, cg, geometry.kh, geometry.kw
+            )
+            _scatter_add(kernel.T @ grads, grad_padded[:, channels], geometry)
+            continue
+        total = np.zeros((fg, kernel.shape[1]), dtype=dtype)
+        for block in _blocks(geometry, kernel.shape[1]):
+            samples, rows = block
+            count = samples.stop - samples.start
+            # gradients laid out like the row columns, zero where outputs were dropped
+            grads = np.zeros((fg, count, rows.stop - rows.start, wp), dtype=dtype)
+            grads[..., : geometry.wo] = ga[samples, filters, rows].transpose(1, 0, 2, 3)
+            grads = grads.reshape(fg, -1)
+            columns = _row_columns(padded, geometry, channels, block, buffer)
+            total += grads @ columns.T
+            if not by_convolution:
+                runs = (kernel.T @ grads).reshape(
+                    cg, geometry.kh, geometry.kw, count, -1
+                )
+                _rows_apply(runs, grad_padded[samples, channels], geometry, rows)
+        grad_w[filters] = total.reshape(fg, cg, geometry.kh, geometry.kw)
+    if by_convolution:
+        return _input_gradient(ga, weights, geometry, dtype), grad_w, grad_b
+    (top, _), (left, _) = geometry.padding
+    grad_x = grad_padded[:, :, top : top + geometry.h, left : left + geometry.w]
+    return np.ascontiguousarray(grad_x), grad_w, grad_b
+
+
+def _input_gradient(
+    grad_out: Array, weights: Array, geometry: _Geometry, dtype: np.dtype[Any]
+) -> Array:
+    """grad_x for stride 1: a forward convolution of the fully padded grad_out
+    with the filters flipped and channels and filters swapped per group."""
+    g, kh, kw = geometry.groups, geometry.kh, geometry.kw
+    fg, cg = geometry.f // g, geometry.c // g
+    flipped = (
+        weights.reshape(g, fg, cg, kh, kw)
+        .transpose(0, 2, 1, 3, 4)
+        .reshape(geometry.c, fg, kh, kw)[:, :, ::-1, ::-1]
+    )
+    (d_h, d_w) = geometry.dilation
+    grad_padded = conv2d(
+        grad_out.astype(dtype, copy=False),
+        np.ascontiguousarray(flipped),
+        padding=(d_h * (kh - 1), d_w * (kw - 1)),
+        dilation=geometry.dilation,
+        groups=g,
+    )
+    (top, _), (left, _) = geometry.padding
+    crop = grad_padded[:, :, top : top + geometry.h, left : left + geometry.w]
+    return np.ascontiguousarray(crop)
+
+
+def _scatter_add(grad_columns: Array, grad_padded: Array, geometry: _Geometry) -> None:
+    """Add each kernel offset's column gradients back where its windows read."""
+    cg = grad_padded.shape[1]
+    parts = grad_columns.reshape(
+        cg, geometry.kh, geometry.kw, geometry.n, geometry.ho, geometry.wo
+    )
+    (s_h, s_w), (d_h, d_w) = geometry.stride, geometry.dilation
+    for p in range(geometry.kh):
+        rows = slice(p * d_h, p * d_h + s_h * (geometry.ho - 1) + 1, s_h)
+        for q in range(geometry.kw):
+            cols = slice(q * d_w, q * d_w + s_w * (geometry.wo - 1) + 1, s_w)
+            grad_padded[:, :, rows, cols] += parts[:, p, q].transpose(1, 0, 2, 3)
+
+
+def add_bias(y: npt.ArrayLike, b: npt.ArrayLike, axis: int = 1) -> Array:
+    """Add a bias along one axis, broadcast safely (never through raw strides).
+
+    Parameters
+    ----------
+    y : array_like
+        Activations, e.g. (N, C, H, W).
+    b : array_like, shape (y.shape[axis],)
+        One value per position along `axis` (per channel for NCHW).
+    axis : int, optional
+        The axis the bias runs along (1: channels of NCHW).
+
+    Returns
+    -------
+    ndarray
+        ``y + b`` along `axis`, a new array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from safestride import add_bias
+    >>> add_bias(np.zeros((2, 3, 1, 1)), [1.0, 2.0, 3.0])[:, :, 0, 0]
+    array([[1., 2., 3.],
+           [1., 2., 3.]])
+    >>> add_bias(np.zeros((2, 3, 4, 4)), [1.0, 2.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: b has 2 values but y has 3 along axis 1 (y.shape = (2, 3, 4, 4), ...
+    """
+    ya = np.asarray(y)
+    ba = np.asarray(b)
+    axis = _axis(axis, ya.ndim)
+    if ba.ndim != 1 or ba.shape[0] != ya.shape[axis]:
+        others = [i for i, n in enumerate(ya.shape) if n == ba.size and i != axis]
+        hint = f" Did you mean axis={others[0]}?" if others and ba.ndim == 1 else ""
+        raise ValueError(
+            f"b has {ba.size} values but y has {ya.shape[axis]} along axis {axis} "
+            f"(y.shape = {ya.shape}, b.shape = {ba.shape}). A bias needs exactly one "
+            f"value per position along its axis.{hint}"
+        )
+    shape = [1] * ya.ndim
+    shape[axis] = ba.shape[0]
+    result: Array = ya + ba.reshape(shape)
+    return result
+
+
+def bias_grad(grad_y: npt.ArrayLike, axis: int = 1) -> Array:
+    """The gradient of `add_bias` for its bias: `grad_y` summed over the other axes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from safestride import bias_grad
+    >>> bias_grad(np.ones((2, 3, 4, 4)))
+    array([32., 32., 32.])
+    """
+    ga = np.asarray(grad_y)
+    axis = _axis(axis, ga.ndim)
+    others = tuple(i for i in range(ga.ndim) if i != axis)
+    result: Array = ga.sum(axis=others)
+    return result
+
+
+def _axis(axis: object, ndim: int) -> int:
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an int; got {axis!r}.")
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"axis {axis} is out of range for an array with {ndim} dimensions."
+        )
+    return int(axis) % ndim

@@ -1,0 +1,270 @@
+"""conv2d, its gradients and the bias helpers, against plain loops and numbers."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safestride import add_bias, bias_grad, conv2d, conv2d_backward, windows
+
+
+def reference_conv2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> np.ndarray:
+    """Cross-correlation as plain loops over every output element."""
+    n, c, h, width = x.shape
+    f, cg, kh, kw = w.shape
+    xp = np.zeros((n, c, h + 2 * padding[0], width + 2 * padding[1]), dtype=np.float64)
+    xp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + width] = x
+    ho = (xp.shape[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    wo = (xp.shape[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    out = np.zeros((n, f, ho, wo))
+    fg = f // groups
+    for i_n, i_f, i, j in itertools.product(range(n), range(f), range(ho), range(wo)):
+        group = i_f // fg
+        total = 0.0 if b is None else float(b[i_f])
+        for i_c, p, q in itertools.product(range(cg), range(kh), range(kw)):
+            total += (
+                w[i_f, i_c, p, q]
+                * xp[
+                    i_n,
+                    group * cg + i_c,
+                    i * stride[0] + p * dilation[0],
+                    j * stride[1] + q * dilation[1],
+                ]
+            )
+        out[i_n, i_f, i, j] = total
+    return out
+
+
+@st.composite
+def conv_cases(draw: Any) -> dict[str, Any]:
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    cg = draw(st.integers(1, 2))
+    fg = draw(st.integers(1, 2))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    h = draw(st.integers(max(1, dilation[0] * (kh - 1) + 1 - 2 * padding[0]), 6))
+    w_ = draw(st.integers(max(1, dilation[1] * (kw - 1) + 1 - 2 * padding[1]), 6))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    n = draw(st.integers(1, 2))
+    x = rng.standard_normal((n, cg * groups, h, w_)).astype(dtype)
+    if draw(st.booleans()):  # a non-contiguous input
+        x = np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
+    weights = rng.standard_normal((fg * groups, cg, kh, kw)).astype(dtype)
+    bias = (
+        rng.standard_normal(fg * groups).astype(dtype) if draw(st.booleans()) else None
+    )
+    return {
+        "x": x,
+        "w": weights,
+        "b": bias,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "groups": groups,
+    }
+
+
+@settings(max_examples=120, deadline=None)
+@given(conv_cases())
+def test_conv2d_matches_plain_loops(case: dict[str, Any]) -> None:
+    ours = conv2d(
+        case["x"],
+        case["w"],
+        case["b"],
+        stride=case["stride"],
+        padding=case["padding"],
+        dilation=case["dilation"],
+        groups=case["groups"],
+    )
+    expected = reference_conv2d(**case)
+    assert ours.dtype == case["x"].dtype
+    tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(ours, expected, rtol=tolerance, atol=tolerance)
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_cases())
+def test_gradients_match_finite_differences(case: dict[str, Any]) -> None:
+    x = case["x"].astype(np.float64)
+    w = case["w"].astype(np.float64)
+    options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
+    rng = np.random.default_rng(1)
+    grad_out = rng.standard_normal(conv2d(x, w, **options).shape)
+    grad_x, grad_w, grad_b = conv2d_backward(grad_out, x, w, **options)
+
+    def loss(xx: np.ndarray, ww: np.ndarray, bb: np.ndarray | None) -> float:
+        return float((conv2d(xx, ww, bb, **options) * grad_out).sum())
+
+    epsilon = 1e-6
+    for array, grad in ((x, grad_x), (w, grad_w)):
+        for index in list(np.ndindex(array.shape))[:12]:
+            bump = np.zeros_like(array)
+            bump[index] = epsilon
+            args = (x + bump, w, None) if array is x else (x, w + bump, None)
+            back = (x - bump, w, None) if array is x else (x, w - bump, None)
+            numeric = (loss(*args) - loss(*back)) / (2 * epsilon)
+            assert grad[index] == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+    np.testing.assert_allclose(grad_b, grad_out.sum(axis=(0, 2, 3)))
+
+
+def test_dtype_out_and_padding_modes() -> None:
+    x = np.random.default_rng(0).standard_normal((2, 3, 8, 8)).astype(np.float32)
+    w = np.ones((4, 3, 3, 3), dtype=np.float32)
+    same = conv2d(x, w, padding="same")
+    assert same.shape == (2, 4, 8, 8)
+    assert same.dtype == np.float32
+    assert conv2d(x, w, padding="valid").shape == (2, 4, 6, 6)
+    assert conv2d(x.astype(np.float64), w.astype(np.float64)).dtype == np.float64
+    out = np.empty((2, 4, 6, 6), dtype=np.float32)
+    assert conv2d(x, w, out=out) is out
+    np.testing.assert_allclose(out, conv2d(x, w), rtol=1e-6)
+    even = conv2d(x, np.ones((1, 3, 2, 2), np.float32), padding="same", dilation=3)
+    assert even.shape == (2, 1, 8, 8)
+
+
+BAD = [
+    (
+        {"x": np.zeros((3, 8, 8))},
+        ValueError,
+        r"x must be 4-D \(N, C, H, W\); got shape \(3, 8, 8\)",
+    ),
+    ({"w": np.zeros((4, 3, 3))}, ValueError, r"w must be 4-D"),
+    ({"w": np.zeros((4, 2, 3, 3))}, ValueError, "channel mismatch: x has 3 channels"),
+    ({"groups": 2}, ValueError, r"groups=2 must divide both the input channels"),
+    ({"groups": 0}, ValueError, "groups=0 must divide"),
+    ({"groups": 1.0}, TypeError, "groups must be a positive int"),
+    ({"stride": 0}, ValueError, "stride must be >= 1"),
+    ({"dilation": (1, -1)}, ValueError, "dilation must be >= 1"),
+    ({"stride": (1, 2, 3)}, ValueError, "stride must be an int or a pair"),
+    ({"padding": -1}, ValueError, "padding must be >= 0"),
+    (
+        {"padding": "full"},
+        ValueError,
+        "padding must be an int, a pair, 'same' or 'valid'",
+    ),
+    ({"padding": "same", "stride": 2}, ValueError, "padding='same' needs stride 1"),
+    (
+        {"w": np.zeros((4, 3, 9, 3))},
+        ValueError,
+        r"the kernel height \(9, dilated to 9\) is larger than the padded input height",
+    ),
+    (
+        {"b": np.zeros(3)},
+        ValueError,
+        r"b must have one value per filter, shape \(4,\)",
+    ),
+    ({"out": np.zeros((2, 4, 6, 6))}, ValueError, "out must be an ndarray of shape"),
+    (
+        {"x": np.zeros((2, 3, 8, 8), dtype=complex)},
+        TypeError,
+        "x must hold real numbers",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "error", "pattern"), BAD)
+def test_bad_arguments_are_named(
+    change: dict[str, Any], error: type, pattern: str
+) -> None:
+    arguments: dict[str, Any] = {
+        "x": np.zeros((2, 3, 8, 8), dtype=np.float32),
+        "w": np.zeros((4, 3, 3, 3), np.float32),
+    }
+    arguments.update(change)
+    with pytest.raises(error, match=pattern):
+        conv2d(**arguments)
+
+
+def test_backward_checks_grad_out_shape() -> None:
+    with pytest.raises(ValueError, match=r"grad_out must have conv2d's output shape"):
+        conv2d_backward(
+            np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 4, 4)), np.ones((1, 1, 2, 2))
+        )
+
+
+def test_windows_view_is_checked_and_read_only() -> None:
+    x = np.arange(2 * 3 * 5 * 5, dtype=np.float64).reshape(2, 3, 5, 5)
+    view = windows(x, (2, 3), stride=(1, 2), dilation=(2, 1))
+    assert view.shape == (2, 3, 3, 2, 2, 3)
+    assert not view.flags.writeable
+    assert np.shares_memory(view, x)
+    np.testing.assert_array_equal(view[1, 2, 2, 1], x[1, 2, 2:5:2, 2:5])
+    padded = windows(x, 3, padding=1)
+    assert padded.shape == (2, 3, 5, 5, 3, 3)
+    assert padded[0, 0, 0, 0, 0, 0] == 0.0
+
+
+def test_add_bias_and_its_gradient() -> None:
+    y = np.zeros((2, 3, 4, 5))
+    b = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(add_bias(y, b)[1, :, 3, 4], b)
+    np.testing.assert_array_equal(
+        add_bias(y, np.arange(5.0), axis=-1)[0, 0, 0], np.arange(5)
+    )
+    with pytest.raises(ValueError, match=r"Did you mean axis=3\?"):
+        add_bias(y, np.arange(5.0))
+    with pytest.raises(ValueError, match="axis 4 is out of range"):
+        add_bias(y, b, axis=4)
+    np.testing.assert_array_equal(bias_grad(np.ones((2, 3, 4, 5))), [40.0] * 3)
+    np.testing.assert_array_equal(bias_grad(np.ones((2, 3, 4, 5)), axis=-1), [24.0] * 5)
+
+
+def test_against_torch_when_installed() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 9, 7))
+    w = rng.standard_normal((6, 2, 3, 2))
+    b = rng.standard_normal(6)
+    options = {"stride": (2, 1), "padding": (1, 2), "dilation": (1, 2), "groups": 2}
+    tx = torch.tensor(x, requires_grad=True)
+    tw = torch.tensor(w, requires_grad=True)
+    tb = torch.tensor(b, requires_grad=True)
+    expected = torch.nn.functional.conv2d(tx, tw, tb, **options)
+    np.testing.assert_allclose(
+        conv2d(x, w, b, **options), expected.detach().numpy(), rtol=1e-10, atol=1e-10
+    )
+    grad_out = rng.standard_normal(expected.shape)
+    expected.backward(torch.tensor(grad_out))
+    grads = conv2d_backward(grad_out, x, w, **options)
+    for ours, theirs in zip(grads, (tx.grad, tw.grad, tb.grad), strict=True):
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_cases(), st.sampled_from([1, 7, 40, 300]))
+def test_blocked_columns_give_the_same_results(
+    case: dict[str, Any], block: int
+) -> None:
+    """Small blocks split samples and output rows; results must not change."""
+    from safestride import nn
+
+    options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
+    whole = conv2d(case["x"], case["w"], case["b"], **options)
+    grad_out = np.ones_like(whole)
+    grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
+    saved, nn.BLOCK = nn.BLOCK, block
+    try:
+        blocked = conv2d(case["x"], case["w"], case["b"], **options)
+        blocked_grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
+    finally:
+        nn.BLOCK = saved
+    tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(blocked, whole, rtol=tolerance, atol=tolerance)
+    for ours, reference in zip(blocked_grads, grads, strict=True):
+        np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
