@@ -1,67 +1,156 @@
-"""The 1e300 story, told by running it: ``safestride demo``."""
+"""``safestride demo``: the 1e300 story, end to end.
+
+1. A small numpy CNN whose bias broadcast uses numpy's raw ``as_strided`` with
+   a stride left over from the activations trains, a little worse, silently.
+2. The same training under the safestride guard stops at the first step,
+   at the bad line, naming the cause.
+3. The fixed network, built on ``safestride.conv2d`` and ``add_bias``,
+   trains as it should have.
+"""
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import dataclass
 from typing import TextIO
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as numpy_as_strided
 
+from safestride import _demo_data, _demo_model
 from safestride.errors import OutOfBoundsError
-from safestride.stride_tricks import as_strided
-
-BATCH, CHANNELS, SIDE = 4, 3, 4
+from safestride.guard import guarded
 
 
-def _parameters() -> tuple[np.ndarray, np.ndarray]:
-    """A parameter arena: a 3-value bias followed by uninitialised-looking memory."""
-    arena = np.full(256, 1e300)
-    bias = arena[:CHANNELS]
+@dataclass(frozen=True)
+class DemoOptions:
+    """What the demo trains on and for how long."""
+
+    quick: bool = False
+    dataset: str = "glyphs"
+    seed: int = 0
+    plot: str | None = None
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """(training images, test images, epochs)."""
+        return (1000, 400, 5) if self.quick else (3000, 1000, 8)
+
+
+def _story(say: TextIO) -> None:
+    arena = np.full(64, 1e300)
+    bias = arena[:3]
     bias[:] = (0.1, 0.2, 0.3)
-    return arena, bias
+    batch = np.zeros((2, 3, 4, 4))
+    garbage = numpy_as_strided(
+        bias, shape=batch.shape, strides=(0, batch.strides[1], 0, 0)
+    )
+    print(
+        "0. The story in one line: a 3-value bias broadcast with the activations'\n"
+        f"   channel stride reads {np.unique(garbage).tolist()}: whatever lies past "
+        f"it.\n",
+        file=say,
+    )
 
 
-def run(out: TextIO) -> int:
-    """Tell the story on `out`; return the exit code (0 when safestride caught it)."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((BATCH, CHANNELS, SIDE, SIDE))
-    _, bias = _parameters()
-    stale = x.strides[1]  # the bug: a stride left over from x, not from bias
-    shape = x.shape
+def _indent(text: str) -> str:
+    return textwrap.indent(text, "   | ", lambda _: True)
 
-    def say(text: str = "") -> None:
-        print(text, file=out)
 
-    say("1. The bug, with numpy's as_strided")
-    say(f"   bias = {bias}, broadcast to {shape} with strides (0, {stale}, 0, 0)")
-    broadcast = numpy_as_strided(bias, shape=shape, strides=(0, stale, 0, 0))
-    activations = x + broadcast
-    say(f"   largest activation: {np.abs(activations).max():.3g}   (should be ~3)")
-    say(f"   bias values actually read: {np.unique(broadcast)}")
-    say("   nothing crashed; training would just go a little worse.")
-    say()
-    say("2. The same line with safestride's as_strided")
+def run(out: TextIO, options: DemoOptions | None = None) -> int:
+    """Tell the story on `out`; return the exit code (0 when all went as told)."""
+    options = options or DemoOptions()
+    train, test, epochs = options.sizes
+    data = _demo_data.load(options.dataset, train, test, options.seed)
+    print(
+        f"safestride demo: {data.name}, {train} training and {test} test images of "
+        f"{data.train_x.shape[-2]}x{data.train_x.shape[-1]} pixels, {data.classes} "
+        f"classes, {epochs} epochs, seed {options.seed}\n",
+        file=out,
+    )
+    _story(out)
+
+    print("1. The buggy network (numpy's as_strided, stale channel stride)", file=out)
+    _, buggy = _demo_model.train(
+        data, _demo_model.stale_strides_bias, epochs, options.seed, "buggy", out
+    )
+    print(
+        f"   trained without a murmur: test accuracy {buggy.test_accuracy[-1]:.1%}, "
+        f"final loss {buggy.loss[-1]:.3f}",
+        file=out,
+    )
+    assert buggy.bias_read is not None
+    print(
+        f"   the bias values the broadcast actually read, channel by channel:\n"
+        f"   {np.array2string(buggy.bias_read, precision=3, max_line_width=76)}\n"
+        f"   only channel 0 is the bias; the rest is the workspace next to it.\n",
+        file=out,
+    )
+
+    print("2. The same training under the safestride guard", file=out)
+    caught = False
     try:
-        as_strided(bias, shape=shape, strides=(0, stale, 0, 0))
+        with guarded(policy="raise"):
+            _demo_model.train(
+                data,
+                _demo_model.stale_strides_bias,
+                epochs,
+                options.seed,
+                "guarded",
+                out,
+            )
     except OutOfBoundsError as error:
-        say("   OutOfBoundsError:")
-        for line in str(error).splitlines():
-            say(f"   | {line}")
-    else:  # pragma: no cover - would mean the check is broken
-        say("   safestride did NOT catch it")
-        return 1
-    say()
-    say("3. The fix: strides from the array being viewed")
-    fixed = as_strided(
-        bias, shape=shape, strides=(0, bias.strides[0], 0, 0), writeable=False
+        caught = True
+        print("   stopped at the first step with OutOfBoundsError:", file=out)
+        print(_indent(str(error)), file=out)
+    if not caught:  # pragma: no cover - would mean the guard is broken
+        print("   the guard did NOT stop it", file=out)
+    print(file=out)
+
+    print("3. The fixed network (safestride.conv2d + add_bias)", file=out)
+    model, fixed = _demo_model.train(
+        data, _demo_model.checked_bias, epochs, options.seed, "fixed", out
     )
-    activations = x + fixed
-    say(
-        f"   strides (0, {bias.strides[0]}, 0, 0); largest activation: "
-        f"{np.abs(activations).max():.3g}"
+    print(
+        f"   test accuracy {fixed.test_accuracy[-1]:.1%}, final loss "
+        f"{fixed.loss[-1]:.3f}\n",
+        file=out,
     )
-    say(
-        f"   same as np.broadcast_to: "
-        f"{np.array_equal(fixed, np.broadcast_to(bias[:, None, None], shape))}"
-    )
-    return 0
+    _table(out, buggy, fixed, caught)
+    if options.plot:
+        from safestride._demo_plot import plot
+
+        plot(options.plot, buggy, fixed, model)
+        print(f"\nplot written to {options.plot}", file=out)
+    better = fixed.test_accuracy[-1] > buggy.test_accuracy[-1]
+    return 0 if caught and better else 1
+
+
+def _table(
+    out: TextIO,
+    buggy: _demo_model.History,
+    fixed: _demo_model.History,
+    caught: bool,
+) -> None:
+    rows = [
+        ("run", "test accuracy", "final loss", "what happened"),
+        (
+            "buggy",
+            f"{buggy.test_accuracy[-1]:.1%}",
+            f"{buggy.loss[-1]:.3f}",
+            "read the workspace as bias",
+        ),
+        ("guarded", "-", "-", "stopped at step 1" if caught else "NOT stopped"),
+        (
+            "fixed",
+            f"{fixed.test_accuracy[-1]:.1%}",
+            f"{fixed.loss[-1]:.3f}",
+            "as it should",
+        ),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for number, row in enumerate(rows):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip(), file=out)
+        if number == 0:
+            print("  ".join("-" * width for width in widths), file=out)

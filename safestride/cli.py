@@ -69,8 +69,26 @@ def _parser() -> argparse.ArgumentParser:
         description="numpy's stride tricks, checked.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "demo", help="the 1e300 story: a stale-strides bias broadcast, caught"
+    demo = commands.add_parser(
+        "demo",
+        help="the 1e300 story: a CNN with a stale-strides bias, caught and fixed",
+        description=(
+            "Train a small numpy CNN three times on an embedded dataset: with the "
+            "stale-strides bias bug, under the safestride guard, and fixed."
+        ),
+    )
+    demo.add_argument("--quick", action="store_true", help="a short run (seconds)")
+    demo.add_argument(
+        "--dataset",
+        choices=("glyphs", "digits"),
+        default="glyphs",
+        help="embedded glyphs (default) or scikit-learn's digits",
+    )
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw loss/accuracy curves and filters (needs matplotlib)",
     )
     _add_run(commands)
     _add_lint(commands)
@@ -111,7 +129,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "demo":
         from safestride import _demo
 
-        return _demo.run(sys.stdout)
+        options = _demo.DemoOptions(
+            quick=arguments.quick,
+            dataset=arguments.dataset,
+            seed=arguments.seed,
+            plot=arguments.plot,
+        )
+        try:
+            return _demo.run(sys.stdout, options)
+        except ValueError as error:  # e.g. --dataset digits without scikit-learn
+            print(f"safestride demo: {error}", file=sys.stderr)
+            return 2
     if arguments.command == "run":
         return _run(arguments, parser)
     if arguments.command == "explain":

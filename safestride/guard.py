@@ -51,9 +51,12 @@ __all__ = [
 
 
 _HOOK_NAME = "_safestride_guarded_as_strided"
-_SKIPPED = (
-    os.path.dirname(np.__file__) + os.sep,
-    os.path.dirname(os.path.abspath(__file__)) + os.sep,
+_NUMPY = os.path.dirname(np.__file__) + os.sep
+_HERE = os.path.dirname(os.path.abspath(__file__))
+#: safestride's own machinery between the user's line and numpy's function.
+_MACHINERY = frozenset(
+    os.path.join(_HERE, name)
+    for name in ("guard.py", "stride_tricks.py", "_checks.py", "_run.py")
 )
 
 
@@ -127,14 +130,14 @@ def _targets() -> list[types.FunctionType]:
 
 
 def _call_site() -> CallSite:
-    """The first frame outside numpy and safestride: the line that asked."""
+    """The first frame outside numpy and safestride's machinery: the line that asked."""
     frame: types.FrameType | None = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
-        inside = filename.startswith(_SKIPPED) and os.sep + "tests" + os.sep not in (
-            filename
+        in_numpy = (
+            filename.startswith(_NUMPY) and f"{os.sep}tests{os.sep}" not in filename
         )
-        if not inside:
+        if not in_numpy and filename not in _MACHINERY:
             break
         frame = frame.f_back
     if frame is None:

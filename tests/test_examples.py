@@ -55,3 +55,11 @@ def test_pytest_plugin_example_fails_the_unsafe_test() -> None:
     assert result.returncode == 1, result.stdout
     assert "1 failed, 2 passed" in result.stdout
     assert "test_frames.py:15 (once): as_strided would read 8 bytes" in result.stdout
+
+
+def test_train_cnn_example_learns() -> None:
+    result = run(str(EXAMPLES / "train_cnn.py"))
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("epoch 8:")
+    assert float(last.split("test accuracy ")[1].rstrip("%")) > 90.0
