@@ -61,35 +61,31 @@ WORKLOADS = (
     Workload("(d) 1x3x512x512, 16 3x3", 1, 3, 512, 16, 3, 0),
 )
 
-Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+def tutorial_windows(x: np.ndarray, kh: int, kw: int, p: int) -> np.ndarray:
+    """The classic window view: pad, then numpy's as_strided by hand."""
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x
+    n, c, h, width = xp.shape
+    s = xp.strides
+    return as_strided(
+        xp, shape=(n, c, h - kh + 1, width - kw + 1, kh, kw), strides=(*s, s[2], s[3])
+    )
 
 
 def tutorial_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:
-    """The classic: pad, as_strided windows, one np.einsum (no optimize)."""
-    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x
-    n, c, h, width = xp.shape
-    _, _, kh, kw = w.shape
-    s = xp.strides
-    windows = as_strided(
-        xp, shape=(n, c, h - kh + 1, width - kw + 1, kh, kw), strides=(*s, s[2], s[3])
-    )
+    """The classic: as_strided windows and one np.einsum (no optimize)."""
+    windows = tutorial_windows(x, w.shape[2], w.shape[3], p)
     return np.einsum("nchwpq,fcpq->nfhw", windows, w) + b[None, :, None, None]
 
 
 def tutorial_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, p: int) -> tuple:
-    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x
-    n, c, h, width = xp.shape
+    """Gradients the same way: einsum over windows of x and of padded g."""
     _, _, kh, kw = w.shape
-    s = xp.strides
-    windows = as_strided(
-        xp, shape=(n, c, h - kh + 1, width - kw + 1, kh, kw), strides=(*s, s[2], s[3])
-    )
+    windows = tutorial_windows(x, kh, kw, p)
+    h, width = x.shape[2] + 2 * p, x.shape[3] + 2 * p
     grad_w = np.einsum("nfhw,nchwpq->fcpq", g, windows)
     gp = np.pad(g, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
-    t = gp.strides
-    g_windows = as_strided(
-        gp, shape=(n, g.shape[1], h, width, kh, kw), strides=(*t, t[2], t[3])
-    )
+    g_windows = tutorial_windows(gp, kh, kw, 0)
     grad_xp = np.einsum("nfhwpq,fcpq->nchw", g_windows, w[:, :, ::-1, ::-1])
     grad_x = grad_xp[:, :, p : h - p, p : width - p] if p else grad_xp
     return grad_x, grad_w, g.sum(axis=(0, 2, 3))

@@ -313,10 +313,8 @@ def test_the_linter_never_imports_numpy(project: Path) -> None:
     assert result.stdout.endswith("exit 1\n")
 
 
-@cli
-def test_flake8_plugin(project: Path) -> None:
-    pytest.importorskip("flake8")
-    result = subprocess.run(
+def run_flake8(project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "flake8", "--select", "SST", "bad.py"],
         cwd=project,
         capture_output=True,
@@ -324,6 +322,12 @@ def test_flake8_plugin(project: Path) -> None:
         timeout=120,
         check=False,
     )
+
+
+@cli
+def test_flake8_plugin(project: Path) -> None:
+    pytest.importorskip("flake8")
+    result = run_flake8(project)
     assert result.stdout.splitlines() == [
         "bad.py:1:1: SST008 " + RULES_BY_CODE["SST008"].message,
         "bad.py:3:34: SST001 "
@@ -332,14 +336,7 @@ def test_flake8_plugin(project: Path) -> None:
     (project / "bad.py").write_text(
         (project / "bad.py").read_text().replace("False)\n", "False)  # noqa: SST001\n")
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "SST", "bad.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_flake8(project)
     assert [line.split()[1] for line in result.stdout.splitlines()] == ["SST008"]
 
 
