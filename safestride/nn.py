@@ -403,6 +403,7 @@ def conv2d(
         geometry.c // geometry.groups,
         geometry.f // geometry.groups,
     )
+    bias = None if b is None else _check_bias(b, geometry.f, dtype)
     buffer = _block_buffer(geometry, cg * geometry.kh * geometry.kw, dtype)
     for group in range(g):
         channels = slice(group * cg, (group + 1) * cg)
@@ -412,19 +413,27 @@ def conv2d(
             result = (kernel @ _columns(view[:, channels])).reshape(
                 fg, geometry.n, geometry.ho, geometry.wo
             )
-            np.copyto(out[:, filters], result.transpose(1, 0, 2, 3))
+            _store(out[:, filters], result.transpose(1, 0, 2, 3), bias, filters)
             continue
         for block in _blocks(geometry, kernel.shape[1]):
             samples, rows = block
             columns = _row_columns(padded, geometry, channels, block, buffer)
             wide = (kernel @ columns).reshape(fg, samples.stop - samples.start, -1, wp)
-            np.copyto(
+            _store(
                 out[samples, filters, rows],
                 wide[..., : geometry.wo].transpose(1, 0, 2, 3),
+                bias,
+                filters,
             )
-    if b is not None:
-        out += _check_bias(b, geometry.f, dtype)[:, None, None]
     return out
+
+
+def _store(out: Array, result: Array, bias: Array | None, filters: slice) -> None:
+    """Copy a block of results into `out`, adding the bias on the way."""
+    if bias is None:
+        np.copyto(out, result)
+    else:
+        np.add(result, bias[filters, None, None], out=out)
 
 
 def conv2d_backward(
