@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import linecache
 import os
 import sys
 import textwrap
@@ -31,6 +30,7 @@ from safestride._checks import check_request
 from safestride._choices import BOUNDS_CHOICES, POLICIES, Bounds, Policy
 from safestride._headline import headline
 from safestride._report import CallSite, Report, UnsafeView
+from safestride._source import statement_source
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
 from safestride.stride_tricks import fast_path, numpy_as_strided
 
@@ -143,20 +143,7 @@ def _call_site() -> CallSite:
     if frame is None:
         return CallSite("<unknown>", 0, "<unknown>", "")
     filename, lineno = frame.f_code.co_filename, frame.f_lineno
-    return CallSite(filename, lineno, frame.f_code.co_name, _statement(frame))
-
-
-def _statement(frame: types.FrameType, most: int = 8) -> str:
-    """The source of the call being made in `frame`, all its lines (3.11+)."""
-    first = last = frame.f_lineno
-    positions = getattr(frame.f_code, "co_positions", None)
-    if positions is not None:
-        start, end, _, _ = list(positions())[frame.f_lasti // 2]
-        if start is not None and end is not None and start <= first <= end:
-            first, last = start, min(end, start + most - 1)
-    filename = frame.f_code.co_filename
-    lines = [linecache.getline(filename, n).rstrip() for n in range(first, last + 1)]
-    return textwrap.dedent("\n".join(lines)).strip()
+    return CallSite(filename, lineno, frame.f_code.co_name, statement_source(frame))
 
 
 def _found(error: StrideError, config: GuardConfig) -> None:

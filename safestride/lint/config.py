@@ -36,7 +36,7 @@ def _toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[import-not-found]
+            import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             print(
                 f"safestride lint: cannot read {path} on Python 3.10 without tomli "
