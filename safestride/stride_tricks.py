@@ -68,6 +68,15 @@ def _private_copy(function: Callable[..., Any]) -> Callable[..., Any]:
 numpy_as_strided = _private_copy(_numpy_as_strided)
 
 
+def _one_block(flags: Any) -> bool:
+    """x fills one block of memory that starts at its first element.
+
+    Then x exports that block as a buffer, and a view at offset 0 of it has
+    numpy's own data pointer; C- and Fortran-ordered arrays both qualify.
+    """
+    return bool(flags.c_contiguous or flags.f_contiguous)
+
+
 def _make_view(
     x: npt.NDArray[Any],
     shape: tuple[int, ...],
@@ -75,7 +84,7 @@ def _make_view(
     subok: bool,
     writeable: bool,
 ) -> Any:
-    if type(x) is np.ndarray and x.flags.c_contiguous:
+    if type(x) is np.ndarray and _one_block(x.flags):
         # The ndarray constructor over x's own buffer: the same view numpy
         # makes (same pointer, dtype, flags), at a fraction of the cost.
         try:
@@ -121,7 +130,7 @@ def _fast_view(
                 nested = False
             low += stride * (size - 1)
     flags = x.flags
-    contiguous = flags.c_contiguous
+    contiguous = _one_block(flags)
     if contiguous:
         own_low, own_high = 0, x.nbytes
     else:

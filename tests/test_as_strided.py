@@ -76,6 +76,16 @@ VALID_CALLS: list[tuple[str, Any, dict[str, Any]]] = [
         np.asfortranarray(np.ones((3, 4))),
         {"shape": (4, 3), "strides": (24, 8)},
     ),
+    (
+        "transposed input",
+        np.arange(12.0).reshape(3, 4).T,
+        {"shape": (4, 2), "strides": (8, 32)},
+    ),
+    (
+        "read-only view of a transposed input",
+        np.arange(12.0).reshape(3, 4).T,
+        {"shape": (3, 4), "strides": (32, 8), "writeable": False},
+    ),
     ("sliced input", np.arange(20.0)[2:17:3], {"shape": (2, 2), "strides": (24, 48)}),
     (
         "structured",
