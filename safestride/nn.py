@@ -320,6 +320,63 @@ def _block_buffer(geometry: _Geometry, k: int, dtype: np.dtype[Any]) -> Array:
     return np.empty(k * largest * wp, dtype=dtype)
 
 
+def _layout(geometry: _Geometry, k: int, f: int) -> str:
+    """ "rows" or "batch": the cheaper column layout for a stride-1 convolution.
+
+    Row runs compute Wp - Wo wasted outputs per row, which costs most on
+    small images; putting the batch innermost wastes nothing but transposes
+    the input and the output. Estimated nanoseconds per element (copy, matrix
+    product per filter, transposes), measured on a 2-core x86 machine.
+    """
+    n, ho, wo = geometry.n, geometry.ho, geometry.wo
+    hp, wp = geometry.padded
+    per_column = 0.3 + 0.02 * f
+    rows = k * n * ho * wp * per_column + 0.6 * f * n * ho * wo
+    batch = (
+        k * n * ho * wo * per_column + 2.0 * geometry.c * hp * wp * n + f * n * ho * wo
+    )
+    return "batch" if batch < rows else "rows"
+
+
+def _batch_inner(
+    x: Array, geometry: _Geometry, k: int, dtype: np.dtype[Any]
+) -> tuple[Array, list[slice], Array]:
+    """x padded and laid out (C, Hp, Wp, N), the batch innermost; blocks of
+    output rows whose columns hold about BLOCK elements; a buffer for them."""
+    (top, _), (left, _) = geometry.padding
+    hp, wp = geometry.padded
+    inner = np.zeros((geometry.c, hp, wp, geometry.n), dtype=dtype)
+    inner[:, top : top + geometry.h, left : left + geometry.w] = x.transpose(1, 2, 3, 0)
+    run = geometry.wo * geometry.n
+    rows = min(geometry.ho, max(1, BLOCK // (k * run)))
+    blocks = [slice(r, min(r + rows, geometry.ho)) for r in range(0, geometry.ho, rows)]
+    return inner, blocks, np.empty(k * rows * run, dtype=dtype)
+
+
+def _batch_columns(
+    inner: Array, geometry: _Geometry, channels: slice, rows: slice, buffer: Array
+) -> Array:
+    """Columns (C*kh*kw, rows*Wo*N) from a (C, Hp, Wp, N) input, for stride 1.
+
+    For each channel and kernel offset, one output row's inputs over all
+    samples are Wo*N consecutive elements: long runs, and no wasted outputs.
+    """
+    sub = inner[channels]
+    c, n = sub.shape[0], geometry.n
+    (d_h, d_w), kh, kw = geometry.dilation, geometry.kh, geometry.kw
+    count, run = rows.stop - rows.start, geometry.wo * n
+    sc, sh, sw, _ = sub.strides
+    runs = as_strided(
+        sub[:, rows.start :],
+        shape=(c, kh, kw, count, run),
+        strides=(sc, sh * d_h, sw * d_w, sh, sub.itemsize),
+        writeable=False,
+    )
+    columns = buffer[: c * kh * kw * count * run].reshape(c, kh, kw, count, run)
+    np.copyto(columns, runs)
+    return columns.reshape(c * kh * kw, count * run)
+
+
 def _dtype(*arrays: Array) -> np.dtype[Any]:
     dtype = np.result_type(*arrays)
     return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
@@ -394,9 +451,6 @@ def conv2d(
         raise ValueError(
             f"out must be an ndarray of shape {shape} and dtype {dtype}; got {got}."
         )
-    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
-    wp = padded.shape[3]
-    view = None if geometry.stride == (1, 1) else _window_view(padded, geometry)
     weights = wa.astype(dtype, copy=False)
     g, cg, fg = (
         geometry.groups,
@@ -404,7 +458,14 @@ def conv2d(
         geometry.f // geometry.groups,
     )
     bias = None if b is None else _check_bias(b, geometry.f, dtype)
-    buffer = _block_buffer(geometry, cg * geometry.kh * geometry.kw, dtype)
+    k = cg * geometry.kh * geometry.kw
+    if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
+        _forward_batch_inner(xa, weights, bias, geometry, out)
+        return out
+    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
+    wp = padded.shape[3]
+    view = None if geometry.stride == (1, 1) else _window_view(padded, geometry)
+    buffer = _block_buffer(geometry, k, dtype)
     for group in range(g):
         channels = slice(group * cg, (group + 1) * cg)
         filters = slice(group * fg, (group + 1) * fg)
@@ -426,6 +487,24 @@ def conv2d(
                 filters,
             )
     return out
+
+
+def _forward_batch_inner(
+    x: Array, weights: Array, bias: Array | None, geometry: _Geometry, out: Array
+) -> None:
+    """conv2d's stride-1 forward pass over batch-innermost columns."""
+    g = geometry.groups
+    cg, fg = geometry.c // g, geometry.f // g
+    k = cg * geometry.kh * geometry.kw
+    inner, blocks, buffer = _batch_inner(x, geometry, k, out.dtype)
+    for group in range(g):
+        channels = slice(group * cg, (group + 1) * cg)
+        filters = slice(group * fg, (group + 1) * fg)
+        kernel = weights[filters].reshape(fg, k)
+        for rows in blocks:
+            columns = _batch_columns(inner, geometry, channels, rows, buffer)
+            result = (kernel @ columns).reshape(fg, -1, geometry.wo, geometry.n)
+            _store(out[:, filters, rows], result.transpose(3, 0, 1, 2), bias, filters)
 
 
 def _store(out: Array, result: Array, bias: Array | None, filters: slice) -> None:
@@ -488,23 +567,27 @@ def conv2d_backward(
         )
     dtype = _dtype(xa, wa, ga)
     weights = wa.astype(dtype, copy=False)
-    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
-    wp = padded.shape[3]
-    view = None if geometry.stride == (1, 1) else _window_view(padded, geometry)
     g, cg, fg = (
         geometry.groups,
         geometry.c // geometry.groups,
         geometry.f // geometry.groups,
     )
+    k = cg * geometry.kh * geometry.kw
     grad_b = ga.sum(axis=(0, 2, 3), dtype=dtype)
-    grad_w = np.empty(wa.shape, dtype=dtype)
-    hp, wp = geometry.padded
-    grad_padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
-    buffer = _block_buffer(geometry, cg * geometry.kh * geometry.kw, dtype)
+    stride_one = geometry.stride == (1, 1)
     # grad_x by scatter-adding column gradients costs kh*kw strided passes over
     # the input; as a convolution of grad_out it costs a column copy with F
     # channels instead of C. Measured: the convolution wins unless F >> C.
-    by_convolution = view is None and fg <= 2 * cg
+    by_convolution = stride_one and fg <= 2 * cg
+    if by_convolution and _layout(geometry, k, fg) == "batch":
+        grad_w = _weight_gradient_batch_inner(ga, xa, geometry, dtype)
+        return _input_gradient(ga, weights, geometry, dtype), grad_w, grad_b
+    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
+    view = None if stride_one else _window_view(padded, geometry)
+    grad_w = np.empty(wa.shape, dtype=dtype)
+    hp, wp = geometry.padded
+    grad_padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
+    buffer = _block_buffer(geometry, k, dtype)
     for group in range(g):
         filters = slice(group * fg, (group + 1) * fg)
         channels = slice(group * cg, (group + 1) * cg)
@@ -541,6 +624,28 @@ def conv2d_backward(
     (top, _), (left, _) = geometry.padding
     grad_x = grad_padded[:, :, top : top + geometry.h, left : left + geometry.w]
     return np.ascontiguousarray(grad_x), grad_w, grad_b
+
+
+def _weight_gradient_batch_inner(
+    grad_out: Array, x: Array, geometry: _Geometry, dtype: np.dtype[Any]
+) -> Array:
+    """grad_w for stride 1, over batch-innermost columns."""
+    g = geometry.groups
+    cg, fg = geometry.c // g, geometry.f // g
+    k = cg * geometry.kh * geometry.kw
+    inner, blocks, buffer = _batch_inner(x, geometry, k, dtype)
+    grad_w = np.zeros((geometry.f, k), dtype=dtype)
+    for group in range(g):
+        channels = slice(group * cg, (group + 1) * cg)
+        filters = slice(group * fg, (group + 1) * fg)
+        for rows in blocks:
+            # (F, rows, Wo, N): the gradients in the columns' order
+            grads = np.ascontiguousarray(
+                grad_out[:, filters, rows].transpose(1, 2, 3, 0), dtype=dtype
+            ).reshape(fg, -1)
+            columns = _batch_columns(inner, geometry, channels, rows, buffer)
+            grad_w[filters] += grads @ columns.T
+    return grad_w.reshape(geometry.f, cg, geometry.kh, geometry.kw)
 
 
 def _input_gradient(

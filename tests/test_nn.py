@@ -246,6 +246,48 @@ def test_against_torch_when_installed() -> None:
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-10, atol=1e-10)
 
 
+@settings(max_examples=80, deadline=None)
+@given(conv_cases(), st.sampled_from(["rows", "batch"]), st.sampled_from([1, 40]))
+def test_both_column_layouts_match_plain_loops_and_each_other(
+    case: dict[str, Any], layout: str, block: int
+) -> None:
+    """conv2d picks row runs or batch-innermost columns by cost; force each."""
+    from safestride import nn
+
+    options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
+    chosen = conv2d(case["x"], case["w"], case["b"], **options)
+    grad_out = np.random.default_rng(2).standard_normal(chosen.shape)
+    grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
+    saved = nn._layout, nn.BLOCK
+    nn._layout, nn.BLOCK = (lambda *_: layout), block
+    try:
+        forced = conv2d(case["x"], case["w"], case["b"], **options)
+        forced_grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
+    finally:
+        nn._layout, nn.BLOCK = saved
+    tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
+    expected = reference_conv2d(**case)
+    np.testing.assert_allclose(forced, expected, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(chosen, expected, rtol=tolerance, atol=tolerance)
+    for ours, reference in zip(forced_grads, grads, strict=True):
+        assert ours.dtype == reference.dtype
+        np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
+
+
+def test_the_layout_follows_the_cost_of_wasted_outputs() -> None:
+    """Small images waste most with row runs; a big image wastes almost none."""
+    from safestride import nn
+
+    def layout(n: int, c: int, side: int, f: int, k: int) -> str:
+        x = np.zeros((n, c, side, side), dtype=np.float32)
+        geometry = nn._geometry(x, (f, c, k, k), 1, 0, 1, 1)
+        return nn._layout(geometry, c * k * k, f)
+
+    assert layout(100, 8, 12, 16, 5) == "batch"
+    assert layout(1, 3, 512, 16, 3) == "rows"
+    assert layout(64, 32, 18, 64, 3) == "rows"
+
+
 @settings(max_examples=40, deadline=None)
 @given(conv_cases(), st.sampled_from([1, 7, 40, 300]))
 def test_blocked_columns_give_the_same_results(
