@@ -321,7 +321,7 @@ def _block_buffer(geometry: _Geometry, k: int, dtype: np.dtype[Any]) -> Array:
 
 
 def _layout(geometry: _Geometry, k: int, f: int) -> str:
-    """ "rows" or "batch": the cheaper column layout for a stride-1 convolution.
+    """The cheaper column layout for a stride-1 convolution: "rows" or "batch".
 
     Row runs compute Wp - Wo wasted outputs per row, which costs most on
     small images; putting the batch innermost wastes nothing but transposes
@@ -338,7 +338,7 @@ def _layout(geometry: _Geometry, k: int, f: int) -> str:
     return "batch" if batch < rows else "rows"
 
 
-def _batch_inner(
+def _batch_inner_plan(
     x: Array, geometry: _Geometry, k: int, dtype: np.dtype[Any]
 ) -> tuple[Array, list[slice], Array]:
     """x padded and laid out (C, Hp, Wp, N), the batch innermost; blocks of
@@ -496,7 +496,7 @@ def _forward_batch_inner(
     g = geometry.groups
     cg, fg = geometry.c // g, geometry.f // g
     k = cg * geometry.kh * geometry.kw
-    inner, blocks, buffer = _batch_inner(x, geometry, k, out.dtype)
+    inner, blocks, buffer = _batch_inner_plan(x, geometry, k, out.dtype)
     for group in range(g):
         channels = slice(group * cg, (group + 1) * cg)
         filters = slice(group * fg, (group + 1) * fg)
@@ -633,7 +633,7 @@ def _weight_gradient_batch_inner(
     g = geometry.groups
     cg, fg = geometry.c // g, geometry.f // g
     k = cg * geometry.kh * geometry.kw
-    inner, blocks, buffer = _batch_inner(x, geometry, k, dtype)
+    inner, blocks, buffer = _batch_inner_plan(x, geometry, k, dtype)
     grad_w = np.zeros((geometry.f, k), dtype=dtype)
     for group in range(g):
         channels = slice(group * cg, (group + 1) * cg)
