@@ -87,6 +87,22 @@ class _Geometry:
     wo: int
 
     @property
+    def channels_per_group(self) -> int:
+        return self.c // self.groups
+
+    @property
+    def filters_per_group(self) -> int:
+        return self.f // self.groups
+
+    def group_slices(self) -> list[tuple[slice, slice]]:
+        """(input channels, filters) of each group."""
+        cg, fg = self.channels_per_group, self.filters_per_group
+        return [
+            (slice(i * cg, (i + 1) * cg), slice(i * fg, (i + 1) * fg))
+            for i in range(self.groups)
+        ]
+
+    @property
     def padded(self) -> Pair:
         return (
             self.h + sum(self.padding[0]),
@@ -452,11 +468,7 @@ def conv2d(
             f"out must be an ndarray of shape {shape} and dtype {dtype}; got {got}."
         )
     weights = wa.astype(dtype, copy=False)
-    g, cg, fg = (
-        geometry.groups,
-        geometry.c // geometry.groups,
-        geometry.f // geometry.groups,
-    )
+    cg, fg = geometry.channels_per_group, geometry.filters_per_group
     bias = None if b is None else _check_bias(b, geometry.f, dtype)
     k = cg * geometry.kh * geometry.kw
     if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
@@ -466,9 +478,7 @@ def conv2d(
     wp = padded.shape[3]
     view = None if geometry.stride == (1, 1) else _window_view(padded, geometry)
     buffer = _block_buffer(geometry, k, dtype)
-    for group in range(g):
-        channels = slice(group * cg, (group + 1) * cg)
-        filters = slice(group * fg, (group + 1) * fg)
+    for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, -1)
         if view is not None:
             result = (kernel @ _columns(view[:, channels])).reshape(
@@ -493,13 +503,10 @@ def _forward_batch_inner(
     x: Array, weights: Array, bias: Array | None, geometry: _Geometry, out: Array
 ) -> None:
     """conv2d's stride-1 forward pass over batch-innermost columns."""
-    g = geometry.groups
-    cg, fg = geometry.c // g, geometry.f // g
+    cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
     inner, blocks, buffer = _batch_inner_plan(x, geometry, k, out.dtype)
-    for group in range(g):
-        channels = slice(group * cg, (group + 1) * cg)
-        filters = slice(group * fg, (group + 1) * fg)
+    for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, k)
         for rows in blocks:
             columns = _batch_columns(inner, geometry, channels, rows, buffer)
@@ -567,11 +574,7 @@ def conv2d_backward(
         )
     dtype = _dtype(xa, wa, ga)
     weights = wa.astype(dtype, copy=False)
-    g, cg, fg = (
-        geometry.groups,
-        geometry.c // geometry.groups,
-        geometry.f // geometry.groups,
-    )
+    cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
     grad_b = ga.sum(axis=(0, 2, 3), dtype=dtype)
     stride_one = geometry.stride == (1, 1)
@@ -588,9 +591,7 @@ def conv2d_backward(
     hp, wp = geometry.padded
     grad_padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
     buffer = _block_buffer(geometry, k, dtype)
-    for group in range(g):
-        filters = slice(group * fg, (group + 1) * fg)
-        channels = slice(group * cg, (group + 1) * cg)
+    for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, -1)
         if view is not None:
             grads = np.ascontiguousarray(
@@ -630,14 +631,11 @@ def _weight_gradient_batch_inner(
     grad_out: Array, x: Array, geometry: _Geometry, dtype: np.dtype[Any]
 ) -> Array:
     """grad_w for stride 1, over batch-innermost columns."""
-    g = geometry.groups
-    cg, fg = geometry.c // g, geometry.f // g
+    cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
     inner, blocks, buffer = _batch_inner_plan(x, geometry, k, dtype)
     grad_w = np.zeros((geometry.f, k), dtype=dtype)
-    for group in range(g):
-        channels = slice(group * cg, (group + 1) * cg)
-        filters = slice(group * fg, (group + 1) * fg)
+    for channels, filters in geometry.group_slices():
         for rows in blocks:
             # (F, rows, Wo, N): the gradients in the columns' order
             grads = np.ascontiguousarray(
@@ -654,7 +652,7 @@ def _input_gradient(
     """grad_x for stride 1: a forward convolution of the fully padded grad_out
     with the filters flipped and channels and filters swapped per group."""
     g, kh, kw = geometry.groups, geometry.kh, geometry.kw
-    fg, cg = geometry.f // g, geometry.c // g
+    fg, cg = geometry.filters_per_group, geometry.channels_per_group
     flipped = (
         weights.reshape(g, fg, cg, kh, kw)
         .transpose(0, 2, 1, 3, 4)
