@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from safestride._scratch import Scratch
+from safestride._scratch import release as release_scratch
 from safestride.stride_tricks import as_strided
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "bias_grad",
     "conv2d",
     "conv2d_backward",
+    "release_scratch",
     "windows",
 ]
 
@@ -168,11 +171,27 @@ def _geometry(
 
 
 def _pad(x: Array, geometry: _Geometry, dtype: np.dtype[Any]) -> Array:
+    """x with its zero padding, as a new array (x itself when there is none)."""
     (top, bottom), (left, right) = geometry.padding
     if not (top or bottom or left or right) and x.dtype == dtype:
         return x
     hp, wp = geometry.padded
     padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
+    padded[:, :, top : top + geometry.h, left : left + geometry.w] = x
+    return padded
+
+
+def _padded_contiguous(
+    x: Array, geometry: _Geometry, dtype: np.dtype[Any], scratch: Scratch
+) -> Array:
+    """x padded, C-contiguous and of `dtype`; a scratch copy unless x already is."""
+    (top, bottom), (left, right) = geometry.padding
+    padding = top or bottom or left or right
+    if not padding and x.dtype == dtype and x.flags.c_contiguous:
+        return x
+    hp, wp = geometry.padded
+    shape = (geometry.n, geometry.c, hp, wp)
+    padded = scratch.zeros(shape, dtype) if padding else scratch.empty(shape, dtype)
     padded[:, :, top : top + geometry.h, left : left + geometry.w] = x
     return padded
 
@@ -245,10 +264,11 @@ def windows(
     return _window_view(_pad(array, geometry, array.dtype), geometry)
 
 
-def _columns(view: Array) -> Array:
-    """(N, C, Ho, Wo, kh, kw) windows -> (C*kh*kw, N*Ho*Wo) columns, width innermost."""
+def _columns(view: Array, buffer: Array) -> Array:
+    """(N, C, Ho, Wo, kh, kw) windows -> (C*kh*kw, N*Ho*Wo) columns in `buffer`,
+    the output width innermost."""
     n, c, ho, wo, kh, kw = view.shape
-    columns = np.empty((c, kh, kw, n, ho, wo), dtype=view.dtype)
+    columns = buffer.reshape(c, kh, kw, n, ho, wo)
     np.copyto(columns, view.transpose(1, 4, 5, 0, 2, 3))
     return columns.reshape(c * kh * kw, n * ho * wo)
 
@@ -327,13 +347,12 @@ def _rows_apply(
             ].transpose(1, 0, 2)
 
 
-def _block_buffer(geometry: _Geometry, k: int, dtype: np.dtype[Any]) -> Array:
-    """One buffer for the largest block's row columns, reused for every block."""
+def _largest_block(geometry: _Geometry, k: int) -> int:
+    """Row-column positions (samples x rows x Wp) of the largest block."""
     wp = geometry.padded[1]
-    largest = max(
-        (s.stop - s.start) * (r.stop - r.start) for s, r in _blocks(geometry, k)
+    return wp * max(
+        int((s.stop - s.start) * (r.stop - r.start)) for s, r in _blocks(geometry, k)
     )
-    return np.empty(k * largest * wp, dtype=dtype)
 
 
 def _layout(geometry: _Geometry, k: int, f: int) -> str:
@@ -355,18 +374,17 @@ def _layout(geometry: _Geometry, k: int, f: int) -> str:
 
 
 def _batch_inner_plan(
-    x: Array, geometry: _Geometry, k: int, dtype: np.dtype[Any]
-) -> tuple[Array, list[slice], Array]:
-    """x padded and laid out (C, Hp, Wp, N), the batch innermost; blocks of
-    output rows whose columns hold about BLOCK elements; a buffer for them."""
+    x: Array, geometry: _Geometry, k: int, dtype: np.dtype[Any], scratch: Scratch
+) -> tuple[Array, list[slice]]:
+    """x padded and laid out (C, Hp, Wp, N), the batch innermost, and blocks
+    of output rows whose columns hold about BLOCK elements."""
     (top, _), (left, _) = geometry.padding
     hp, wp = geometry.padded
-    inner = np.zeros((geometry.c, hp, wp, geometry.n), dtype=dtype)
+    inner = scratch.zeros((geometry.c, hp, wp, geometry.n), dtype)
     inner[:, top : top + geometry.h, left : left + geometry.w] = x.transpose(1, 2, 3, 0)
-    run = geometry.wo * geometry.n
-    rows = min(geometry.ho, max(1, BLOCK // (k * run)))
+    rows = min(geometry.ho, max(1, BLOCK // (k * geometry.wo * geometry.n)))
     blocks = [slice(r, min(r + rows, geometry.ho)) for r in range(0, geometry.ho, rows)]
-    return inner, blocks, np.empty(k * rows * run, dtype=dtype)
+    return inner, blocks
 
 
 def _batch_columns(
@@ -467,50 +485,81 @@ def conv2d(
         raise ValueError(
             f"out must be an ndarray of shape {shape} and dtype {dtype}; got {got}."
         )
-    weights = wa.astype(dtype, copy=False)
-    cg, fg = geometry.channels_per_group, geometry.filters_per_group
     bias = None if b is None else _check_bias(b, geometry.f, dtype)
+    with Scratch() as scratch:
+        _forward(xa, wa.astype(dtype, copy=False), bias, geometry, out, scratch)
+    return out
+
+
+def _forward(
+    x: Array,
+    weights: Array,
+    bias: Array | None,
+    geometry: _Geometry,
+    out: Array,
+    scratch: Scratch,
+) -> None:
+    """conv2d's arithmetic, with validated arguments, into `out`."""
+    cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
     if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
-        _forward_batch_inner(xa, weights, bias, geometry, out)
-        return out
-    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
+        _forward_batch_inner(x, weights, bias, geometry, out, scratch)
+        return
+    padded = _padded_contiguous(x, geometry, out.dtype, scratch)
     wp = padded.shape[3]
-    view = None if geometry.stride == (1, 1) else _window_view(padded, geometry)
-    buffer = _block_buffer(geometry, k, dtype)
-    for channels, filters in geometry.group_slices():
-        kernel = weights[filters].reshape(fg, -1)
-        if view is not None:
-            result = (kernel @ _columns(view[:, channels])).reshape(
-                fg, geometry.n, geometry.ho, geometry.wo
-            )
+    if geometry.stride != (1, 1):
+        view = _window_view(padded, geometry)
+        positions = geometry.n * geometry.ho * geometry.wo
+        buffer = scratch.empty((k, positions), out.dtype)
+        product = scratch.empty((fg, positions), out.dtype)
+        for channels, filters in geometry.group_slices():
+            kernel = weights[filters].reshape(fg, k)
+            np.matmul(kernel, _columns(view[:, channels], buffer), out=product)
+            result = product.reshape(fg, geometry.n, geometry.ho, geometry.wo)
             _store(out[:, filters], result.transpose(1, 0, 2, 3), bias, filters)
-            continue
-        for block in _blocks(geometry, kernel.shape[1]):
+        return
+    largest = _largest_block(geometry, k)
+    buffer = scratch.empty((k * largest,), out.dtype)
+    products = scratch.empty((fg * largest,), out.dtype)
+    for channels, filters in geometry.group_slices():
+        kernel = weights[filters].reshape(fg, k)
+        for block in _blocks(geometry, k):
             samples, rows = block
             columns = _row_columns(padded, geometry, channels, block, buffer)
-            wide = (kernel @ columns).reshape(fg, samples.stop - samples.start, -1, wp)
+            product = products[: fg * columns.shape[1]].reshape(fg, -1)
+            np.matmul(kernel, columns, out=product)
+            wide = product.reshape(fg, samples.stop - samples.start, -1, wp)
             _store(
                 out[samples, filters, rows],
                 wide[..., : geometry.wo].transpose(1, 0, 2, 3),
                 bias,
                 filters,
             )
-    return out
 
 
 def _forward_batch_inner(
-    x: Array, weights: Array, bias: Array | None, geometry: _Geometry, out: Array
+    x: Array,
+    weights: Array,
+    bias: Array | None,
+    geometry: _Geometry,
+    out: Array,
+    scratch: Scratch,
 ) -> None:
     """conv2d's stride-1 forward pass over batch-innermost columns."""
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
-    inner, blocks, buffer = _batch_inner_plan(x, geometry, k, out.dtype)
+    inner, blocks = _batch_inner_plan(x, geometry, k, out.dtype, scratch)
+    run = geometry.wo * geometry.n
+    largest = run * (blocks[0].stop - blocks[0].start)
+    buffer = scratch.empty((k * largest,), out.dtype)
+    products = scratch.empty((fg * largest,), out.dtype)
     for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, k)
         for rows in blocks:
             columns = _batch_columns(inner, geometry, channels, rows, buffer)
-            result = (kernel @ columns).reshape(fg, -1, geometry.wo, geometry.n)
+            product = products[: fg * columns.shape[1]].reshape(fg, -1)
+            np.matmul(kernel, columns, out=product)
+            result = product.reshape(fg, -1, geometry.wo, geometry.n)
             _store(out[:, filters, rows], result.transpose(3, 0, 1, 2), bias, filters)
 
 
@@ -574,101 +623,177 @@ def conv2d_backward(
         )
     dtype = _dtype(xa, wa, ga)
     weights = wa.astype(dtype, copy=False)
+    grad_b = ga.sum(axis=(0, 2, 3), dtype=dtype)
+    with Scratch() as scratch:
+        grad_x, grad_w = _backward(ga, xa, weights, geometry, scratch)
+    return grad_x, grad_w, grad_b
+
+
+def _backward(
+    grad_out: Array, x: Array, weights: Array, geometry: _Geometry, scratch: Scratch
+) -> tuple[Array, Array]:
+    """(grad_x, grad_w) of a validated convolution, both new arrays."""
+    dtype = weights.dtype
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
-    grad_b = ga.sum(axis=(0, 2, 3), dtype=dtype)
     stride_one = geometry.stride == (1, 1)
     # grad_x by scatter-adding column gradients costs kh*kw strided passes over
     # the input; as a convolution of grad_out it costs a column copy with F
     # channels instead of C. Measured: the convolution wins unless F >> C.
     by_convolution = stride_one and fg <= 2 * cg
     if by_convolution and _layout(geometry, k, fg) == "batch":
-        grad_w = _weight_gradient_batch_inner(ga, xa, geometry, dtype)
-        return _input_gradient(ga, weights, geometry, dtype), grad_w, grad_b
-    padded = np.ascontiguousarray(_pad(xa, geometry, dtype))
-    view = None if stride_one else _window_view(padded, geometry)
-    grad_w = np.empty(wa.shape, dtype=dtype)
+        grad_w = _weight_gradient_batch_inner(grad_out, x, geometry, dtype, scratch)
+        return _input_gradient(grad_out, weights, geometry, scratch), grad_w
+    padded = _padded_contiguous(x, geometry, dtype, scratch)
+    grad_w = np.empty(weights.shape, dtype=dtype)
     hp, wp = geometry.padded
-    grad_padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
-    buffer = _block_buffer(geometry, k, dtype)
-    for channels, filters in geometry.group_slices():
-        kernel = weights[filters].reshape(fg, -1)
-        if view is not None:
-            grads = np.ascontiguousarray(
-                ga[:, filters].transpose(1, 0, 2, 3), dtype=dtype
-            )
-            grads = grads.reshape(fg, -1)
-            columns = _columns(view[:, channels])
-            grad_w[filters] = (grads @ columns.T).reshape(
-                fg, cg, geometry.kh, geometry.kw
-            )
-            _scatter_add(kernel.T @ grads, grad_padded[:, channels], geometry)
-            continue
-        total = np.zeros((fg, kernel.shape[1]), dtype=dtype)
-        for block in _blocks(geometry, kernel.shape[1]):
-            samples, rows = block
-            count = samples.stop - samples.start
-            # gradients laid out like the row columns, zero where outputs were dropped
-            grads = np.zeros((fg, count, rows.stop - rows.start, wp), dtype=dtype)
-            grads[..., : geometry.wo] = ga[samples, filters, rows].transpose(1, 0, 2, 3)
-            grads = grads.reshape(fg, -1)
-            columns = _row_columns(padded, geometry, channels, block, buffer)
-            total += grads @ columns.T
-            if not by_convolution:
-                runs = (kernel.T @ grads).reshape(
-                    cg, geometry.kh, geometry.kw, count, -1
+    grad_padded = None
+    if not by_convolution:
+        shape = (geometry.n, geometry.c, hp, wp)
+        unpadded = (hp, wp) == (geometry.h, geometry.w)
+        # without padding, the scatter-add's target is grad_x itself
+        grad_padded = (
+            np.zeros(shape, dtype) if unpadded else scratch.zeros(shape, dtype)
+        )
+    if not stride_one:
+        assert grad_padded is not None
+        _strided_backward(
+            grad_out, padded, weights, geometry, grad_w, grad_padded, scratch
+        )
+    else:
+        largest = _largest_block(geometry, k)
+        buffer = scratch.empty((k * largest,), dtype)
+        grads_buffer = scratch.empty((fg * largest,), dtype)
+        runs_buffer = scratch.empty((k * largest,), dtype)
+        for channels, filters in geometry.group_slices():
+            kernel = weights[filters].reshape(fg, k)
+            total = np.zeros((fg, k), dtype=dtype)
+            for block in _blocks(geometry, k):
+                samples, rows = block
+                count = samples.stop - samples.start
+                # laid out like the row columns, zero where outputs were dropped
+                positions = count * (rows.stop - rows.start) * wp
+                grads = grads_buffer[: fg * positions]
+                wide = grads.reshape(fg, count, -1, wp)
+                wide[..., geometry.wo :] = 0
+                wide[..., : geometry.wo] = grad_out[samples, filters, rows].transpose(
+                    1, 0, 2, 3
                 )
-                _rows_apply(runs, grad_padded[samples, channels], geometry, rows)
-        grad_w[filters] = total.reshape(fg, cg, geometry.kh, geometry.kw)
-    if by_convolution:
-        return _input_gradient(ga, weights, geometry, dtype), grad_w, grad_b
+                grads = grads.reshape(fg, positions)
+                columns = _row_columns(padded, geometry, channels, block, buffer)
+                total += grads @ columns.T
+                if grad_padded is not None:
+                    runs = runs_buffer[: k * positions].reshape(k, positions)
+                    np.matmul(kernel.T, grads, out=runs)
+                    _rows_apply(
+                        runs.reshape(cg, geometry.kh, geometry.kw, count, -1),
+                        grad_padded[samples, channels],
+                        geometry,
+                        rows,
+                    )
+            grad_w[filters] = total.reshape(fg, cg, geometry.kh, geometry.kw)
+    if grad_padded is None:
+        return _input_gradient(grad_out, weights, geometry, scratch), grad_w
+    return _crop(grad_padded, geometry), grad_w
+
+
+def _strided_backward(
+    grad_out: Array,
+    padded: Array,
+    weights: Array,
+    geometry: _Geometry,
+    grad_w: Array,
+    grad_padded: Array,
+    scratch: Scratch,
+) -> None:
+    """grad_w, and grad_x scattered into `grad_padded`, for strides above 1."""
+    dtype = weights.dtype
+    cg, fg = geometry.channels_per_group, geometry.filters_per_group
+    k = cg * geometry.kh * geometry.kw
+    view = _window_view(padded, geometry)
+    positions = geometry.n * geometry.ho * geometry.wo
+    buffer = scratch.empty((k, positions), dtype)
+    grads = scratch.empty((fg, geometry.n, geometry.ho, geometry.wo), dtype)
+    grad_columns = scratch.empty((k, positions), dtype)
+    for channels, filters in geometry.group_slices():
+        kernel = weights[filters].reshape(fg, k)
+        np.copyto(grads, grad_out[:, filters].transpose(1, 0, 2, 3))
+        flat = grads.reshape(fg, positions)
+        columns = _columns(view[:, channels], buffer)
+        grad_w[filters] = (flat @ columns.T).reshape(fg, cg, geometry.kh, geometry.kw)
+        np.matmul(kernel.T, flat, out=grad_columns)
+        _scatter_add(grad_columns, grad_padded[:, channels], geometry)
+
+
+def _crop(padded: Array, geometry: _Geometry) -> Array:
+    """The unpadded (N, C, H, W) part of a padded array, as a new array."""
     (top, _), (left, _) = geometry.padding
-    grad_x = grad_padded[:, :, top : top + geometry.h, left : left + geometry.w]
-    return np.ascontiguousarray(grad_x), grad_w, grad_b
+    if (top, left) == (0, 0) and padded.shape[2:] == (geometry.h, geometry.w):
+        return padded
+    crop = padded[:, :, top : top + geometry.h, left : left + geometry.w]
+    return np.array(crop, copy=True, order="C")
 
 
 def _weight_gradient_batch_inner(
-    grad_out: Array, x: Array, geometry: _Geometry, dtype: np.dtype[Any]
+    grad_out: Array,
+    x: Array,
+    geometry: _Geometry,
+    dtype: np.dtype[Any],
+    scratch: Scratch,
 ) -> Array:
     """grad_w for stride 1, over batch-innermost columns."""
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
-    inner, blocks, buffer = _batch_inner_plan(x, geometry, k, dtype)
+    inner, blocks = _batch_inner_plan(x, geometry, k, dtype, scratch)
+    largest = geometry.wo * geometry.n * (blocks[0].stop - blocks[0].start)
+    buffer = scratch.empty((k * largest,), dtype)
+    grads_buffer = scratch.empty((fg * largest,), dtype)
     grad_w = np.zeros((geometry.f, k), dtype=dtype)
     for channels, filters in geometry.group_slices():
         for rows in blocks:
             # (F, rows, Wo, N): the gradients in the columns' order
-            grads = np.ascontiguousarray(
-                grad_out[:, filters, rows].transpose(1, 2, 3, 0), dtype=dtype
-            ).reshape(fg, -1)
+            count = rows.stop - rows.start
+            grads = grads_buffer[: fg * count * geometry.wo * geometry.n].reshape(
+                fg, count, geometry.wo, geometry.n
+            )
+            np.copyto(grads, grad_out[:, filters, rows].transpose(1, 2, 3, 0))
             columns = _batch_columns(inner, geometry, channels, rows, buffer)
-            grad_w[filters] += grads @ columns.T
+            grad_w[filters] += grads.reshape(fg, -1) @ columns.T
     return grad_w.reshape(geometry.f, cg, geometry.kh, geometry.kw)
 
 
 def _input_gradient(
-    grad_out: Array, weights: Array, geometry: _Geometry, dtype: np.dtype[Any]
+    grad_out: Array, weights: Array, geometry: _Geometry, scratch: Scratch
 ) -> Array:
     """grad_x for stride 1: a forward convolution of the fully padded grad_out
     with the filters flipped and channels and filters swapped per group."""
     g, kh, kw = geometry.groups, geometry.kh, geometry.kw
     fg, cg = geometry.filters_per_group, geometry.channels_per_group
-    flipped = (
+    flipped = np.ascontiguousarray(
         weights.reshape(g, fg, cg, kh, kw)
         .transpose(0, 2, 1, 3, 4)
         .reshape(geometry.c, fg, kh, kw)[:, :, ::-1, ::-1]
     )
     (d_h, d_w) = geometry.dilation
-    grad_padded = conv2d(
-        grad_out.astype(dtype, copy=False),
-        np.ascontiguousarray(flipped),
-        padding=(d_h * (kh - 1), d_w * (kw - 1)),
-        dilation=geometry.dilation,
-        groups=g,
+    grads = grad_out.astype(weights.dtype, copy=False)
+    full = _geometry(
+        grads,
+        flipped.shape,
+        1,
+        (d_h * (kh - 1), d_w * (kw - 1)),
+        geometry.dilation,
+        g,
     )
-    (top, _), (left, _) = geometry.padding
-    crop = grad_padded[:, :, top : top + geometry.h, left : left + geometry.w]
-    return np.ascontiguousarray(crop)
+    shape = (full.n, full.f, full.ho, full.wo)
+    (top, bottom), (left, right) = geometry.padding
+    unpadded = not (top or bottom or left or right)
+    target = (
+        np.empty(shape, weights.dtype)
+        if unpadded
+        else scratch.empty(shape, weights.dtype)
+    )
+    _forward(grads, flipped, None, full, target, scratch)
+    return _crop(target, geometry)
 
 
 def _scatter_add(grad_columns: Array, grad_padded: Array, geometry: _Geometry) -> None:

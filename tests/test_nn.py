@@ -310,3 +310,60 @@ def test_blocked_columns_give_the_same_results(
     np.testing.assert_allclose(blocked, whole, rtol=tolerance, atol=tolerance)
     for ours, reference in zip(blocked_grads, grads, strict=True):
         np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_cases(), st.sampled_from(["rows", "batch"]), st.integers(1, 3))
+def test_results_never_share_memory_with_the_scratch_pool(
+    case: dict[str, Any], layout: str, filters_per_channel: int
+) -> None:
+    """conv2d keeps its temporaries between calls; what it returns must be new."""
+    from safestride import _scratch, nn
+
+    options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
+    x = case["x"]
+    # more filters than channels takes the scatter-add path for grad_x
+    w = np.concatenate([case["w"]] * filters_per_channel)
+    saved = nn._layout
+    nn._layout = lambda *_: layout
+    try:
+        y = conv2d(x, w, **options)
+        grads = conv2d_backward(np.ones_like(y), x, w, **options)
+        kept = [array.copy() for array in (y, *grads)]
+        again = conv2d(-x, w, **options)
+        conv2d_backward(np.full_like(again, 3.0), -x, w, **options)
+    finally:
+        nn._layout = saved
+    for result, copy in zip((y, *grads), kept, strict=True):
+        np.testing.assert_array_equal(result, copy)
+        for buffer in _scratch._pool.free:
+            assert not np.shares_memory(result, buffer)
+    assert not np.shares_memory(grads[0], x)
+
+
+def test_the_scratch_pool_is_bounded_and_can_be_released() -> None:
+    from safestride import _scratch
+    from safestride.nn import release_scratch
+
+    x = np.ones((8, 4, 32, 32), dtype=np.float32)
+    conv2d(x, np.ones((8, 4, 3, 3), dtype=np.float32), padding=1)
+    assert _scratch._pool.free, "conv2d should keep its temporaries for the next call"
+    assert sum(b.nbytes for b in _scratch._pool.free) <= _scratch.POOL_BYTES
+    release_scratch()
+    assert _scratch._pool.free == []
+
+
+def test_threads_each_get_their_own_scratch() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    cases = [
+        (rng.standard_normal((4, 3, 10, 10)), rng.standard_normal((5, 3, 3, 3)))
+        for _ in range(8)
+    ]
+    expected = [conv2d(x, w, padding=1) for x, w in cases]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(5):
+            got = list(pool.map(lambda case: conv2d(*case, padding=1), cases))
+            for ours, reference in zip(got, expected, strict=True):
+                np.testing.assert_array_equal(ours, reference)
