@@ -632,69 +632,107 @@ def conv2d_backward(
 def _backward(
     grad_out: Array, x: Array, weights: Array, geometry: _Geometry, scratch: Scratch
 ) -> tuple[Array, Array]:
-    """(grad_x, grad_w) of a validated convolution, both new arrays."""
+    """(grad_x, grad_w) of a validated convolution, both new arrays.
+
+    grad_x is scatter-added: the column gradients ``w.T @ grad_out`` are added
+    back, one kernel offset at a time, where those columns were read from.
+    """
     dtype = weights.dtype
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = cg * geometry.kh * geometry.kw
-    stride_one = geometry.stride == (1, 1)
-    # grad_x by scatter-adding column gradients costs kh*kw strided passes over
-    # the input; as a convolution of grad_out it costs a column copy with F
-    # channels instead of C. Measured: the convolution wins unless F >> C.
-    by_convolution = stride_one and fg <= 2 * cg
-    if by_convolution and _layout(geometry, k, fg) == "batch":
-        grad_w = _weight_gradient_batch_inner(grad_out, x, geometry, dtype, scratch)
-        return _input_gradient(grad_out, weights, geometry, scratch), grad_w
+    if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
+        return _backward_batch_inner(grad_out, x, weights, geometry, scratch)
     padded = _padded_contiguous(x, geometry, dtype, scratch)
     grad_w = np.empty(weights.shape, dtype=dtype)
     hp, wp = geometry.padded
-    grad_padded = None
-    if not by_convolution:
-        shape = (geometry.n, geometry.c, hp, wp)
-        unpadded = (hp, wp) == (geometry.h, geometry.w)
-        # without padding, the scatter-add's target is grad_x itself
-        grad_padded = (
-            np.zeros(shape, dtype) if unpadded else scratch.zeros(shape, dtype)
-        )
-    if not stride_one:
-        assert grad_padded is not None
+    shape = (geometry.n, geometry.c, hp, wp)
+    # without padding, the scatter-add's target is grad_x itself
+    unpadded = (hp, wp) == (geometry.h, geometry.w)
+    grad_padded = np.zeros(shape, dtype) if unpadded else scratch.zeros(shape, dtype)
+    if geometry.stride != (1, 1):
         _strided_backward(
             grad_out, padded, weights, geometry, grad_w, grad_padded, scratch
         )
-    else:
-        largest = _largest_block(geometry, k)
-        buffer = scratch.empty((k * largest,), dtype)
-        grads_buffer = scratch.empty((fg * largest,), dtype)
-        runs_buffer = scratch.empty((k * largest,), dtype)
-        for channels, filters in geometry.group_slices():
-            kernel = weights[filters].reshape(fg, k)
-            total = np.zeros((fg, k), dtype=dtype)
-            for block in _blocks(geometry, k):
-                samples, rows = block
-                count = samples.stop - samples.start
-                # laid out like the row columns, zero where outputs were dropped
-                positions = count * (rows.stop - rows.start) * wp
-                grads = grads_buffer[: fg * positions]
-                wide = grads.reshape(fg, count, -1, wp)
-                wide[..., geometry.wo :] = 0
-                wide[..., : geometry.wo] = grad_out[samples, filters, rows].transpose(
-                    1, 0, 2, 3
-                )
-                grads = grads.reshape(fg, positions)
-                columns = _row_columns(padded, geometry, channels, block, buffer)
-                total += grads @ columns.T
-                if grad_padded is not None:
-                    runs = runs_buffer[: k * positions].reshape(k, positions)
-                    np.matmul(kernel.T, grads, out=runs)
-                    _rows_apply(
-                        runs.reshape(cg, geometry.kh, geometry.kw, count, -1),
-                        grad_padded[samples, channels],
-                        geometry,
-                        rows,
-                    )
-            grad_w[filters] = total.reshape(fg, cg, geometry.kh, geometry.kw)
-    if grad_padded is None:
-        return _input_gradient(grad_out, weights, geometry, scratch), grad_w
+        return _crop(grad_padded, geometry), grad_w
+    largest = _largest_block(geometry, k)
+    buffer = scratch.empty((k * largest,), dtype)
+    grads_buffer = scratch.empty((fg * largest,), dtype)
+    runs_buffer = scratch.empty((k * largest,), dtype)
+    for channels, filters in geometry.group_slices():
+        kernel = weights[filters].reshape(fg, k)
+        total = np.zeros((fg, k), dtype=dtype)
+        for block in _blocks(geometry, k):
+            samples, rows = block
+            count = samples.stop - samples.start
+            # laid out like the row columns, zero where outputs were dropped
+            positions = count * (rows.stop - rows.start) * wp
+            grads = grads_buffer[: fg * positions]
+            wide = grads.reshape(fg, count, -1, wp)
+            wide[..., geometry.wo :] = 0
+            wide[..., : geometry.wo] = grad_out[samples, filters, rows].transpose(
+                1, 0, 2, 3
+            )
+            grads = grads.reshape(fg, positions)
+            columns = _row_columns(padded, geometry, channels, block, buffer)
+            total += grads @ columns.T
+            runs = runs_buffer[: k * positions].reshape(k, positions)
+            np.matmul(kernel.T, grads, out=runs)
+            _rows_apply(
+                runs.reshape(cg, geometry.kh, geometry.kw, count, -1),
+                grad_padded[samples, channels],
+                geometry,
+                rows,
+            )
+        grad_w[filters] = total.reshape(fg, cg, geometry.kh, geometry.kw)
     return _crop(grad_padded, geometry), grad_w
+
+
+def _backward_batch_inner(
+    grad_out: Array, x: Array, weights: Array, geometry: _Geometry, scratch: Scratch
+) -> tuple[Array, Array]:
+    """(grad_x, grad_w) for stride 1, over batch-innermost columns."""
+    dtype = weights.dtype
+    cg, fg = geometry.channels_per_group, geometry.filters_per_group
+    kh, kw, n, wo = geometry.kh, geometry.kw, geometry.n, geometry.wo
+    k = cg * kh * kw
+    inner, blocks = _batch_inner_plan(x, geometry, k, dtype, scratch)
+    grad_inner = scratch.zeros(inner.shape, dtype)
+    largest = wo * n * (blocks[0].stop - blocks[0].start)
+    buffer = scratch.empty((k * largest,), dtype)
+    grads_buffer = scratch.empty((fg * largest,), dtype)
+    runs_buffer = scratch.empty((k * largest,), dtype)
+    grad_w = np.zeros((geometry.f, k), dtype=dtype)
+    (d_h, d_w) = geometry.dilation
+    for channels, filters in geometry.group_slices():
+        kernel = weights[filters].reshape(fg, k)
+        for rows in blocks:
+            count = rows.stop - rows.start
+            positions = count * wo * n
+            # (F, rows, Wo, N): the gradients in the columns' order
+            grads = grads_buffer[: fg * positions].reshape(fg, count, wo, n)
+            np.copyto(grads, grad_out[:, filters, rows].transpose(1, 2, 3, 0))
+            flat = grads.reshape(fg, positions)
+            columns = _batch_columns(inner, geometry, channels, rows, buffer)
+            grad_w[filters] += flat @ columns.T
+            runs = runs_buffer[: k * positions].reshape(k, positions)
+            np.matmul(kernel.T, flat, out=runs)
+            parts = runs.reshape(cg, kh, kw, count, wo, n)
+            target = grad_inner[channels]
+            for p in range(kh):
+                top = rows.start + p * d_h
+                for q in range(kw):
+                    target[:, top : top + count, q * d_w : q * d_w + wo] += parts[
+                        :, p, q
+                    ]
+    (top, _), (left, _) = geometry.padding
+    grad_x = np.empty((n, geometry.c, geometry.h, geometry.w), dtype=dtype)
+    np.copyto(
+        grad_x,
+        grad_inner[:, top : top + geometry.h, left : left + geometry.w].transpose(
+            3, 0, 1, 2
+        ),
+    )
+    return grad_x, grad_w.reshape(geometry.f, cg, kh, kw)
 
 
 def _strided_backward(
@@ -732,68 +770,6 @@ def _crop(padded: Array, geometry: _Geometry) -> Array:
         return padded
     crop = padded[:, :, top : top + geometry.h, left : left + geometry.w]
     return np.array(crop, copy=True, order="C")
-
-
-def _weight_gradient_batch_inner(
-    grad_out: Array,
-    x: Array,
-    geometry: _Geometry,
-    dtype: np.dtype[Any],
-    scratch: Scratch,
-) -> Array:
-    """grad_w for stride 1, over batch-innermost columns."""
-    cg, fg = geometry.channels_per_group, geometry.filters_per_group
-    k = cg * geometry.kh * geometry.kw
-    inner, blocks = _batch_inner_plan(x, geometry, k, dtype, scratch)
-    largest = geometry.wo * geometry.n * (blocks[0].stop - blocks[0].start)
-    buffer = scratch.empty((k * largest,), dtype)
-    grads_buffer = scratch.empty((fg * largest,), dtype)
-    grad_w = np.zeros((geometry.f, k), dtype=dtype)
-    for channels, filters in geometry.group_slices():
-        for rows in blocks:
-            # (F, rows, Wo, N): the gradients in the columns' order
-            count = rows.stop - rows.start
-            grads = grads_buffer[: fg * count * geometry.wo * geometry.n].reshape(
-                fg, count, geometry.wo, geometry.n
-            )
-            np.copyto(grads, grad_out[:, filters, rows].transpose(1, 2, 3, 0))
-            columns = _batch_columns(inner, geometry, channels, rows, buffer)
-            grad_w[filters] += grads.reshape(fg, -1) @ columns.T
-    return grad_w.reshape(geometry.f, cg, geometry.kh, geometry.kw)
-
-
-def _input_gradient(
-    grad_out: Array, weights: Array, geometry: _Geometry, scratch: Scratch
-) -> Array:
-    """grad_x for stride 1: a forward convolution of the fully padded grad_out
-    with the filters flipped and channels and filters swapped per group."""
-    g, kh, kw = geometry.groups, geometry.kh, geometry.kw
-    fg, cg = geometry.filters_per_group, geometry.channels_per_group
-    flipped = np.ascontiguousarray(
-        weights.reshape(g, fg, cg, kh, kw)
-        .transpose(0, 2, 1, 3, 4)
-        .reshape(geometry.c, fg, kh, kw)[:, :, ::-1, ::-1]
-    )
-    (d_h, d_w) = geometry.dilation
-    grads = grad_out.astype(weights.dtype, copy=False)
-    full = _geometry(
-        grads,
-        flipped.shape,
-        1,
-        (d_h * (kh - 1), d_w * (kw - 1)),
-        geometry.dilation,
-        g,
-    )
-    shape = (full.n, full.f, full.ho, full.wo)
-    (top, bottom), (left, right) = geometry.padding
-    unpadded = not (top or bottom or left or right)
-    target = (
-        np.empty(shape, weights.dtype)
-        if unpadded
-        else scratch.empty(shape, weights.dtype)
-    )
-    _forward(grads, flipped, None, full, target, scratch)
-    return _crop(target, geometry)
 
 
 def _scatter_add(grad_columns: Array, grad_padded: Array, geometry: _Geometry) -> None:

@@ -322,7 +322,7 @@ def test_results_never_share_memory_with_the_scratch_pool(
 
     options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     x = case["x"]
-    # more filters than channels takes the scatter-add path for grad_x
+    # more filters than channels makes the gradient buffers the larger ones
     w = np.concatenate([case["w"]] * filters_per_channel)
     saved = nn._layout
     nn._layout = lambda *_: layout
