@@ -1,11 +1,11 @@
 """safestride.conv2d against the tutorials' as_strided + einsum, and PyTorch.
 
 Four float32 workloads, forward and forward+backward, measured in one process
-(best of --repeat runs, implementations alternating). For each: the time, the
-ratio to the einsum approach and to torch.nn.functional.conv2d with 2 threads
-(when torch is installed), GFLOP/s as a fraction of this machine's float32
-matmul rate measured in the same run, and the peak extra memory as a multiple
-of one im2col buffer.
+(best of 3 turns of --repeat runs each, ours and torch taking turns). For
+each: the time, the ratio to the einsum approach and to
+torch.nn.functional.conv2d with 2 threads (when torch is installed), GFLOP/s
+as a fraction of this machine's float32 matmul rate measured in the same run,
+and the peak extra memory as a multiple of one im2col buffer.
 
     python benchmarks/bench_conv.py [--repeat 7] [--skip-einsum]
 """
@@ -93,12 +93,30 @@ def tutorial_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, p: int) -> tu
 
 
 def best(function: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best_alternating([function], repeat, rounds=1)[0]
+
+
+def best_alternating(
+    functions: list[Callable[[], object]], repeat: int, rounds: int = 3
+) -> list[float]:
+    """Best time of each function over `rounds` turns of `repeat` runs each.
+
+    Taking turns spreads a slow stretch of this shared machine over all of
+    them. A turn is a block of runs, not a single call: numpy's OpenBLAS and
+    torch's OpenMP threads spin for a while after each call, and alternating
+    single calls made each library wait for the other's threads (torch's
+    forward on (a) took 2.2 ms instead of 0.45). The first run of each turn is
+    a warm-up and is not counted.
+    """
+    times: list[list[float]] = [[] for _ in functions]
+    for _ in range(rounds):
+        for function, record in zip(functions, times, strict=True):
+            function()
+            for _ in range(repeat):
+                start = time.perf_counter()
+                function()
+                record.append(time.perf_counter() - start)
+    return [min(record) for record in times]
 
 
 def peak_extra_bytes(function: Callable[[], object]) -> int:
@@ -156,16 +174,17 @@ def measure(
         ("fwd+bwd", ours_both, einsum_both, torch_pass(x, w, b, g, p, True), 3),
     )
     for label, ours, einsum, run_torch, multiple in passes:
-        ours_time = best(ours, options.repeat)
+        torch_time = float("nan")
+        if run_torch is None:
+            ours_time = best(ours, options.repeat)
+        else:
+            run_torch()
+            ours_time, torch_time = best_alternating([ours, run_torch], options.repeat)
+            ratios[label].append(ours_time / torch_time)
         memory = peak_extra_bytes(ours) / load.im2col_bytes
         einsum_ratio = float("nan")
         if not options.skip_einsum:
             einsum_ratio = best(einsum, 2 if label == "forward" else 1) / ours_time
-        torch_time = float("nan")
-        if run_torch is not None:
-            run_torch()
-            torch_time = best(run_torch, options.repeat)
-            ratios[label].append(ours_time / torch_time)
         print(
             f"{load.name:38} {label:8} {ours_time * 1e3:8.2f} {einsum_ratio:9.1f} "
             f"{torch_time * 1e3:9.2f} {ours_time / torch_time:10.2f} "
