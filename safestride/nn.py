@@ -511,29 +511,25 @@ def _forward(
         view = _window_view(padded, geometry)
         positions = geometry.n * geometry.ho * geometry.wo
         buffer = scratch.empty((k, positions), out.dtype)
-        product = scratch.empty((fg, positions), out.dtype)
+        products = scratch.empty((fg * positions,), out.dtype)
         for channels, filters in geometry.group_slices():
-            kernel = weights[filters].reshape(fg, k)
-            np.matmul(kernel, _columns(view[:, channels], buffer), out=product)
+            columns = _columns(view[:, channels], buffer)
+            product = _multiply(weights, filters, columns, bias, products)
             result = product.reshape(fg, geometry.n, geometry.ho, geometry.wo)
-            _store(out[:, filters], result.transpose(1, 0, 2, 3), bias, filters)
+            np.copyto(out[:, filters], result.transpose(1, 0, 2, 3))
         return
     largest = _largest_block(geometry, k)
     buffer = scratch.empty((k * largest,), out.dtype)
     products = scratch.empty((fg * largest,), out.dtype)
     for channels, filters in geometry.group_slices():
-        kernel = weights[filters].reshape(fg, k)
         for block in _blocks(geometry, k):
             samples, rows = block
             columns = _row_columns(padded, geometry, channels, block, buffer)
-            product = products[: fg * columns.shape[1]].reshape(fg, -1)
-            np.matmul(kernel, columns, out=product)
+            product = _multiply(weights, filters, columns, bias, products)
             wide = product.reshape(fg, samples.stop - samples.start, -1, wp)
-            _store(
+            np.copyto(
                 out[samples, filters, rows],
                 wide[..., : geometry.wo].transpose(1, 0, 2, 3),
-                bias,
-                filters,
             )
 
 
@@ -554,21 +550,31 @@ def _forward_batch_inner(
     buffer = scratch.empty((k * largest,), out.dtype)
     products = scratch.empty((fg * largest,), out.dtype)
     for channels, filters in geometry.group_slices():
-        kernel = weights[filters].reshape(fg, k)
         for rows in blocks:
             columns = _batch_columns(inner, geometry, channels, rows, buffer)
-            product = products[: fg * columns.shape[1]].reshape(fg, -1)
-            np.matmul(kernel, columns, out=product)
+            product = _multiply(weights, filters, columns, bias, products)
             result = product.reshape(fg, -1, geometry.wo, geometry.n)
-            _store(out[:, filters, rows], result.transpose(3, 0, 1, 2), bias, filters)
+            np.copyto(out[:, filters, rows], result.transpose(3, 0, 1, 2))
 
 
-def _store(out: Array, result: Array, bias: Array | None, filters: slice) -> None:
-    """Copy a block of results into `out`, adding the bias on the way."""
-    if bias is None:
-        np.copyto(out, result)
-    else:
-        np.add(result, bias[filters, None, None], out=out)
+def _multiply(
+    weights: Array,
+    filters: slice,
+    columns: Array,
+    bias: Array | None,
+    products: Array,
+) -> Array:
+    """One group's filters times a block of columns, plus the bias, in the
+    front of the flat scratch buffer `products`: (filters, columns)."""
+    kernel = weights[filters].reshape(filters.stop - filters.start, -1)
+    product = products[: kernel.shape[0] * columns.shape[1]].reshape(
+        kernel.shape[0], -1
+    )
+    np.matmul(kernel, columns, out=product)
+    if bias is not None:
+        # contiguous rows: twice as fast as adding it in the reordering copy
+        product += bias[filters, None]
+    return product
 
 
 def conv2d_backward(
