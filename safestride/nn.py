@@ -454,6 +454,7 @@ def conv2d(
         Split channels and filters into this many independent groups.
     out : ndarray, optional
         Where to write the result; shape (N, F, H_out, W_out), the result dtype.
+        It may overlap `x` (the result is then computed aside and copied in).
 
     Returns
     -------
@@ -486,8 +487,13 @@ def conv2d(
             f"out must be an ndarray of shape {shape} and dtype {dtype}; got {got}."
         )
     bias = None if b is None else _check_bias(b, geometry.f, dtype)
+    # blocks are written while later blocks still read their inputs
+    overlaps = any(np.may_share_memory(out, a) for a in (xa, wa, bias) if a is not None)
     with Scratch() as scratch:
-        _forward(xa, wa.astype(dtype, copy=False), bias, geometry, out, scratch)
+        target = scratch.empty(shape, dtype) if overlaps else out
+        _forward(xa, wa.astype(dtype, copy=False), bias, geometry, target, scratch)
+        if overlaps:
+            np.copyto(out, target)
     return out
 
 

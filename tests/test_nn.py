@@ -138,6 +138,30 @@ def test_dtype_out_and_padding_modes() -> None:
     assert even.shape == (2, 1, 8, 8)
 
 
+@pytest.mark.parametrize("layout", ["rows", "batch"])
+def test_out_may_overlap_the_input(layout: str) -> None:
+    """Like a numpy ufunc, conv2d gives the right answer even when `out` is
+    part of x: blocks must not read inputs an earlier block overwrote."""
+    from safestride import nn
+
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal((3, 3, 3, 3))
+    saved = nn._layout, nn.BLOCK
+    nn._layout, nn.BLOCK = (lambda *_: layout), 50
+    try:
+        x = rng.standard_normal((3, 3, 8, 8))
+        expected = conv2d(x, w)
+        inner = x[:, :, 1:7, 1:7]
+        assert conv2d(x, w, out=inner) is inner
+        np.testing.assert_allclose(inner, expected, rtol=1e-12, atol=1e-12)
+        x = rng.standard_normal((3, 3, 8, 8))
+        expected = conv2d(x, w, padding="same")
+        conv2d(x, w, padding="same", out=x)
+        np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
+    finally:
+        nn._layout, nn.BLOCK = saved
+
+
 BAD = [
     (
         {"x": np.zeros((3, 8, 8))},
