@@ -486,7 +486,13 @@ def conv2d(
         raise ValueError(
             f"out must be an ndarray of shape {shape} and dtype {dtype}; got {got}."
         )
+    elif not out.flags.writeable:
+        raise ValueError("out is read-only; pass a writeable array, or no out.")
     bias = None if b is None else _check_bias(b, geometry.f, dtype)
+    if out.size == 0 or geometry.c == 0:
+        # nothing to multiply: an empty batch, no filters, or no channels
+        out[...] = 0 if bias is None else bias[:, None, None]
+        return out
     # blocks are written while later blocks still read their inputs
     overlaps = any(np.may_share_memory(out, a) for a in (xa, wa, bias) if a is not None)
     with Scratch() as scratch:
@@ -636,6 +642,8 @@ def conv2d_backward(
     dtype = _dtype(xa, wa, ga)
     weights = wa.astype(dtype, copy=False)
     grad_b = ga.sum(axis=(0, 2, 3), dtype=dtype)
+    if 0 in (geometry.n, geometry.c, geometry.f):
+        return np.zeros(xa.shape, dtype), np.zeros(wa.shape, dtype), grad_b
     with Scratch() as scratch:
         grad_x, grad_w = _backward(ga, xa, weights, geometry, scratch)
     return grad_x, grad_w, grad_b

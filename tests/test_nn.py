@@ -138,6 +138,40 @@ def test_dtype_out_and_padding_modes() -> None:
     assert even.shape == (2, 1, 8, 8)
 
 
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape"),
+    [
+        ((0, 3, 8, 8), (4, 3, 3, 3)),
+        ((2, 3, 8, 8), (0, 3, 3, 3)),
+        ((2, 0, 8, 8), (4, 0, 3, 3)),
+    ],
+    ids=["no samples", "no filters", "no channels"],
+)
+def test_empty_batches_filters_and_channels(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...]
+) -> None:
+    """Empty sums are zero: what PyTorch gives, and what the loops give."""
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0])
+    y = conv2d(x, w, b, padding=1)
+    expected = reference_conv2d(x, w, b, (1, 1), (1, 1), (1, 1), 1)
+    assert y.shape == expected.shape
+    np.testing.assert_allclose(y, expected)
+    grad_out = rng.standard_normal(y.shape)
+    grad_x, grad_w, grad_b = conv2d_backward(grad_out, x, w, padding=1)
+    np.testing.assert_array_equal(grad_x, np.zeros_like(x), strict=True)
+    np.testing.assert_array_equal(grad_w, np.zeros_like(w), strict=True)
+    np.testing.assert_allclose(grad_b, grad_out.sum(axis=(0, 2, 3)))
+
+
+def test_a_read_only_out_is_refused_by_name() -> None:
+    out = np.zeros((1, 1, 2, 2))
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="out is read-only"):
+        conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), out=out)
+
+
 @pytest.mark.parametrize("layout", ["rows", "batch"])
 def test_out_may_overlap_the_input(layout: str) -> None:
     """Like a numpy ufunc, conv2d gives the right answer even when `out` is
