@@ -259,7 +259,7 @@ def windows(
     array = _array(x, "x", 4, "(N, C, H, W)")
     kernel = _pair(kernel_size, "kernel_size", 1)
     geometry = _geometry(
-        array, (array.shape[1], 1, *kernel), stride, padding, dilation, array.shape[1]
+        array, (1, array.shape[1], *kernel), stride, padding, dilation, 1
     )
     return _window_view(_pad(array, geometry, array.dtype), geometry)
 

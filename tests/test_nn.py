@@ -165,6 +165,11 @@ def test_empty_batches_filters_and_channels(
     np.testing.assert_allclose(grad_b, grad_out.sum(axis=(0, 2, 3)))
 
 
+def test_windows_of_an_empty_batch_or_no_channels() -> None:
+    assert windows(np.ones((0, 3, 8, 8)), 3).shape == (0, 3, 6, 6, 3, 3)
+    assert windows(np.ones((2, 0, 8, 8)), 3).shape == (2, 0, 6, 6, 3, 3)
+
+
 def test_a_read_only_out_is_refused_by_name() -> None:
     out = np.zeros((1, 1, 2, 2))
     out.flags.writeable = False
