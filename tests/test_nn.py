@@ -177,7 +177,7 @@ def test_a_read_only_out_is_refused_by_name() -> None:
         conv2d(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), out=out)
 
 
-@pytest.mark.parametrize("layout", ["rows", "batch"])
+@pytest.mark.parametrize("layout", ["rows", "batch", "wide"])
 def test_out_may_overlap_the_input(layout: str) -> None:
     """Like a numpy ufunc, conv2d gives the right answer even when `out` is
     part of x: blocks must not read inputs an earlier block overwrote."""
@@ -185,8 +185,9 @@ def test_out_may_overlap_the_input(layout: str) -> None:
 
     rng = np.random.default_rng(4)
     w = rng.standard_normal((3, 3, 3, 3))
-    saved = nn._layout, nn.BLOCK
-    nn._layout, nn.BLOCK = (lambda *_: layout), 50
+    saved = nn._layout, nn.BLOCK, nn.WIDE
+    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
+    nn.BLOCK, nn.WIDE = 50, (1 if layout == "wide" else 1 << 30)
     try:
         x = rng.standard_normal((3, 3, 8, 8))
         expected = conv2d(x, w)
@@ -198,7 +199,7 @@ def test_out_may_overlap_the_input(layout: str) -> None:
         conv2d(x, w, padding="same", out=x)
         np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
     finally:
-        nn._layout, nn.BLOCK = saved
+        nn._layout, nn.BLOCK, nn.WIDE = saved
 
 
 BAD = [
@@ -310,24 +311,30 @@ def test_against_torch_when_installed() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(conv_cases(), st.sampled_from(["rows", "batch"]), st.sampled_from([1, 40]))
-def test_both_column_layouts_match_plain_loops_and_each_other(
+@given(
+    conv_cases(),
+    st.sampled_from(["rows", "batch", "wide"]),
+    st.sampled_from([1, 40]),
+)
+def test_every_column_layout_matches_plain_loops_and_the_others(
     case: dict[str, Any], layout: str, block: int
 ) -> None:
-    """conv2d picks row runs or batch-innermost columns by cost; force each."""
+    """conv2d picks row runs, batch-innermost or (for wide outputs) exact
+    columns by shape; force each."""
     from safestride import nn
 
     options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     chosen = conv2d(case["x"], case["w"], case["b"], **options)
     grad_out = np.random.default_rng(2).standard_normal(chosen.shape)
     grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
-    saved = nn._layout, nn.BLOCK
-    nn._layout, nn.BLOCK = (lambda *_: layout), block
+    saved = nn._layout, nn.BLOCK, nn.WIDE
+    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
+    nn.BLOCK, nn.WIDE = block, (1 if layout == "wide" else 1 << 30)
     try:
         forced = conv2d(case["x"], case["w"], case["b"], **options)
         forced_grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
     finally:
-        nn._layout, nn.BLOCK = saved
+        nn._layout, nn.BLOCK, nn.WIDE = saved
     tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
     expected = reference_conv2d(**case)
     np.testing.assert_allclose(forced, expected, rtol=tolerance, atol=tolerance)
@@ -376,7 +383,7 @@ def test_blocked_columns_give_the_same_results(
 
 
 @settings(max_examples=60, deadline=None)
-@given(conv_cases(), st.sampled_from(["rows", "batch"]), st.integers(1, 3))
+@given(conv_cases(), st.sampled_from(["rows", "batch", "wide"]), st.integers(1, 3))
 def test_results_never_share_memory_with_the_scratch_pool(
     case: dict[str, Any], layout: str, filters_per_channel: int
 ) -> None:
@@ -387,8 +394,10 @@ def test_results_never_share_memory_with_the_scratch_pool(
     x = case["x"]
     # more filters than channels makes the gradient buffers the larger ones
     w = np.concatenate([case["w"]] * filters_per_channel)
-    saved = nn._layout
-    nn._layout = lambda *_: layout
+    saved = nn._layout, nn.WIDE, nn.BLOCK
+    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
+    nn.WIDE = 1 if layout == "wide" else 1 << 30
+    nn.BLOCK = 7  # several blocks, one sample each
     try:
         y = conv2d(x, w, **options)
         grads = conv2d_backward(np.ones_like(y), x, w, **options)
@@ -396,7 +405,7 @@ def test_results_never_share_memory_with_the_scratch_pool(
         again = conv2d(-x, w, **options)
         conv2d_backward(np.full_like(again, 3.0), -x, w, **options)
     finally:
-        nn._layout = saved
+        nn._layout, nn.WIDE, nn.BLOCK = saved
     for result, copy in zip((y, *grads), kept, strict=True):
         np.testing.assert_array_equal(result, copy)
         for buffer in _scratch._pool.free:
