@@ -596,18 +596,15 @@ def _forward_wide(
     A block's output rows are a (filters, rows*Wo) matrix inside `out` for
     each of its samples, so the product is written there directly.
     """
-    fg = geometry.filters_per_group
+    k = geometry.channels_per_group * geometry.kh * geometry.kw
     flat = out.reshape(geometry.n, geometry.f, geometry.ho * geometry.wo)
     for channels, filters in geometry.group_slices():
-        kernel = weights[filters].reshape(fg, -1)
-        for block in _blocks(geometry, kernel.shape[1]):
+        for block in _blocks(geometry, k):
             samples, rows = block
             columns = _wide_columns(padded, geometry, channels, block, buffer)
             positions = slice(rows.start * geometry.wo, rows.stop * geometry.wo)
             target = flat[samples, filters, positions]
-            np.matmul(kernel, columns.transpose(1, 0, 2), out=target)
-            if bias is not None:
-                target += bias[filters, None]
+            _multiply_into(target, weights, filters, columns.transpose(1, 0, 2), bias)
 
 
 def _forward_batch_inner(
@@ -643,15 +640,25 @@ def _multiply(
 ) -> Array:
     """One group's filters times a block of columns, plus the bias, in the
     front of the flat scratch buffer `products`: (filters, columns)."""
+    count = filters.stop - filters.start
+    product = products[: count * columns.shape[-1]].reshape(count, -1)
+    _multiply_into(product, weights, filters, columns, bias)
+    return product
+
+
+def _multiply_into(
+    target: Array,
+    weights: Array,
+    filters: slice,
+    columns: Array,
+    bias: Array | None,
+) -> None:
+    """target = one group's filters @ columns, plus the bias of each filter."""
     kernel = weights[filters].reshape(filters.stop - filters.start, -1)
-    product = products[: kernel.shape[0] * columns.shape[1]].reshape(
-        kernel.shape[0], -1
-    )
-    np.matmul(kernel, columns, out=product)
+    np.matmul(kernel, columns, out=target)
     if bias is not None:
         # contiguous rows: twice as fast as adding it in the reordering copy
-        product += bias[filters, None]
-    return product
+        target += bias[filters, None]
 
 
 def conv2d_backward(
@@ -787,7 +794,6 @@ def _backward_batch_inner(
     grads_buffer = scratch.empty((fg * largest,), dtype)
     runs_buffer = scratch.empty((k * largest,), dtype)
     grad_w = np.zeros((geometry.f, k), dtype=dtype)
-    (d_h, d_w) = geometry.dilation
     for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, k)
         for rows in blocks:
@@ -801,14 +807,12 @@ def _backward_batch_inner(
             grad_w[filters] += flat @ columns.T
             runs = runs_buffer[: k * positions].reshape(k, positions)
             np.matmul(kernel.T, flat, out=runs)
-            parts = runs.reshape(cg, kh, kw, count, wo, n)
-            target = grad_inner[channels]
-            for p in range(kh):
-                top = rows.start + p * d_h
-                for q in range(kw):
-                    target[:, top : top + count, q * d_w : q * d_w + wo] += parts[
-                        :, p, q
-                    ]
+            _batch_apply(
+                runs.reshape(cg, kh, kw, count, wo, n),
+                grad_inner[channels],
+                geometry,
+                rows,
+            )
     (top, _), (left, _) = geometry.padding
     grad_x = np.empty((n, geometry.c, geometry.h, geometry.w), dtype=dtype)
     np.copyto(
@@ -818,6 +822,19 @@ def _backward_batch_inner(
         ),
     )
     return grad_x, grad_w.reshape(geometry.f, cg, kh, kw)
+
+
+def _batch_apply(
+    grad_columns: Array, grad_inner: Array, geometry: _Geometry, rows: slice
+) -> None:
+    """Scatter-add batch-innermost column gradients (C, kh, kw, rows, Wo, N)
+    into the (C, Hp, Wp, N) image gradient: runs of Wo*N per output row."""
+    (d_h, d_w), count, wo = geometry.dilation, rows.stop - rows.start, geometry.wo
+    for p in range(geometry.kh):
+        top = rows.start + p * d_h
+        for q in range(geometry.kw):
+            left = q * d_w
+            grad_inner[:, top : top + count, left : left + wo] += grad_columns[:, p, q]
 
 
 def _strided_backward(
@@ -849,7 +866,8 @@ def _strided_backward(
 
 
 def _crop(padded: Array, geometry: _Geometry) -> Array:
-    """The unpadded (N, C, H, W) part of a padded array, as a new array."""
+    """The unpadded (N, C, H, W) part of a padded array: the array itself
+    when there is no padding, otherwise a new C-contiguous copy."""
     (top, _), (left, _) = geometry.padding
     if (top, left) == (0, 0) and padded.shape[2:] == (geometry.h, geometry.w):
         return padded
