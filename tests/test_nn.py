@@ -48,6 +48,36 @@ def reference_conv2d(
     return out
 
 
+def reference_conv2d_backward(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(grad_x, grad_w) as plain loops: every product of the forward loops,
+    credited back to the input element and the weight that made it."""
+    n, c, h, width = x.shape
+    f, cg, kh, kw = w.shape
+    top, left = padding
+    xp = np.zeros((n, c, h + 2 * top, width + 2 * left))
+    xp[:, :, top : top + h, left : left + width] = x
+    grad_xp = np.zeros_like(xp)
+    grad_w = np.zeros(w.shape)
+    fg = f // groups
+    _, _, ho, wo = grad_out.shape
+    for i_n, i_f, i, j in itertools.product(range(n), range(f), range(ho), range(wo)):
+        g = float(grad_out[i_n, i_f, i, j])
+        for i_c, p, q in itertools.product(range(cg), range(kh), range(kw)):
+            channel = (i_f // fg) * cg + i_c
+            row, col = i * stride[0] + p * dilation[0], j * stride[1] + q * dilation[1]
+            grad_xp[i_n, channel, row, col] += w[i_f, i_c, p, q] * g
+            grad_w[i_f, i_c, p, q] += xp[i_n, channel, row, col] * g
+    return grad_xp[:, :, top : top + h, left : left + width], grad_w
+
+
 @st.composite
 def conv_cases(draw: Any) -> dict[str, Any]:
     groups = draw(st.sampled_from([1, 1, 2, 3]))
@@ -339,9 +369,56 @@ def test_every_column_layout_matches_plain_loops_and_the_others(
     expected = reference_conv2d(**case)
     np.testing.assert_allclose(forced, expected, rtol=tolerance, atol=tolerance)
     np.testing.assert_allclose(chosen, expected, rtol=tolerance, atol=tolerance)
+    expected_grads = reference_conv2d_backward(
+        grad_out, case["x"], case["w"], **options
+    )
     for ours, reference in zip(forced_grads, grads, strict=True):
         assert ours.dtype == reference.dtype
         np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
+    for ours, loops in zip(forced_grads[:2], expected_grads, strict=True):
+        np.testing.assert_allclose(ours, loops, rtol=tolerance, atol=tolerance)
+
+
+FIXED_CASES = [
+    # (x shape, w shape, stride, padding, dilation, groups)
+    ((2, 2, 7, 8), (3, 2, 3, 2), (1, 1), (0, 0), (2, 1), 1),
+    ((2, 2, 8, 7), (3, 2, 2, 3), (1, 1), (1, 0), (1, 2), 1),
+    ((3, 4, 6, 6), (4, 2, 3, 3), (1, 1), (1, 1), (2, 2), 2),
+    ((2, 3, 9, 9), (2, 3, 3, 3), (2, 1), (1, 2), (1, 2), 1),
+    ((2, 2, 9, 9), (3, 2, 3, 3), (2, 2), (1, 1), (2, 1), 1),
+]
+
+
+@pytest.mark.parametrize("layout", ["rows", "batch", "wide"])
+@pytest.mark.parametrize("case", FIXED_CASES)
+def test_each_layout_with_dilation_padding_and_groups(
+    layout: str, case: tuple[Any, ...]
+) -> None:
+    """Hypothesis reaches each layout with stride 1 and dilation only now and
+    then; these cases always do, for values and both gradients."""
+    from safestride import nn
+
+    x_shape, w_shape, stride, padding, dilation, groups = case
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    options = {"stride": stride, "padding": padding, "dilation": dilation}
+    saved = nn._layout, nn.BLOCK, nn.WIDE
+    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
+    nn.BLOCK, nn.WIDE = 30, (1 if layout == "wide" else 1 << 30)
+    try:
+        y = conv2d(x, w, groups=groups, **options)
+        grad_out = rng.standard_normal(y.shape)
+        grad_x, grad_w, _ = conv2d_backward(grad_out, x, w, groups=groups, **options)
+    finally:
+        nn._layout, nn.BLOCK, nn.WIDE = saved
+    np.testing.assert_allclose(
+        y, reference_conv2d(x, w, None, groups=groups, **options), atol=1e-12
+    )
+    expected_x, expected_w = reference_conv2d_backward(
+        grad_out, x, w, groups=groups, **options
+    )
+    np.testing.assert_allclose(grad_x, expected_x, atol=1e-12)
+    np.testing.assert_allclose(grad_w, expected_w, atol=1e-12)
 
 
 def test_the_layout_follows_the_cost_of_wasted_outputs() -> None:
