@@ -279,17 +279,27 @@ def _columns(view: Array, buffer: Array) -> Array:
 BLOCK = 1 << 20
 
 
+def _per_block(units: int, size: int) -> int:
+    """How many units of `size` elements go in one block: about BLOCK
+    elements, blocks as even as possible, and a single block for anything up
+    to 1.5 BLOCK (a small last block costs a full round of calls)."""
+    if units * size <= BLOCK * 3 // 2:
+        return max(units, 1)
+    count = -(-units * size // BLOCK)
+    return max(1, -(-units // count))
+
+
 def _blocks(geometry: _Geometry, k: int) -> list[tuple[slice, slice]]:
     """(samples, output rows) blocks whose row columns hold about BLOCK elements."""
     wp = geometry.padded[1]
     per_sample = k * geometry.ho * wp
     if per_sample <= BLOCK:
-        step = max(1, BLOCK // per_sample)
+        step = _per_block(geometry.n, per_sample)
         return [
             (slice(n, min(n + step, geometry.n)), slice(0, geometry.ho))
             for n in range(0, geometry.n, step)
         ]
-    rows = max(1, BLOCK // (k * wp))
+    rows = _per_block(geometry.ho, k * wp)
     return [
         (slice(n, n + 1), slice(r, min(r + rows, geometry.ho)))
         for n in range(geometry.n)
@@ -416,7 +426,7 @@ def _batch_inner_plan(
     hp, wp = geometry.padded
     inner = scratch.zeros((geometry.c, hp, wp, geometry.n), dtype)
     inner[:, top : top + geometry.h, left : left + geometry.w] = x.transpose(1, 2, 3, 0)
-    rows = min(geometry.ho, max(1, BLOCK // (k * geometry.wo * geometry.n)))
+    rows = _per_block(geometry.ho, k * geometry.wo * geometry.n)
     blocks = [slice(r, min(r + rows, geometry.ho)) for r in range(0, geometry.ho, rows)]
     return inner, blocks
 
