@@ -7,6 +7,7 @@ buffer laid out with the output width innermost, the fastest layout to copy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -425,10 +426,36 @@ def _batch_inner_plan(
     (top, _), (left, _) = geometry.padding
     hp, wp = geometry.padded
     inner = scratch.zeros((geometry.c, hp, wp, geometry.n), dtype)
-    inner[:, top : top + geometry.h, left : left + geometry.w] = x.transpose(1, 2, 3, 0)
+    interior = inner[:, top : top + geometry.h, left : left + geometry.w]
+    _copy_batch_last(interior, x, scratch)
     rows = _per_block(geometry.ho, k * geometry.wo * geometry.n)
     blocks = [slice(r, min(r + rows, geometry.ho)) for r in range(0, geometry.ho, rows)]
     return inner, blocks
+
+
+def _copy_batch_last(target: Array, source: Array, scratch: Scratch) -> None:
+    """target[a, b, c, n] = source[n, a, b, c]: a 4-D batch moved innermost.
+
+    That copy reads `source` with its sample stride. When the stride is a
+    multiple of 1 KiB, successive reads fall into the same few cache sets and
+    the copy ran 2 to 5.6 times slower (measured on (N, 16, 8, 8) float32:
+    0.37 ms instead of 0.08). Such sources are first copied, in their own
+    order, into rows padded by 64 bytes.
+    """
+    if source.strides[0] % 1024 or source.shape[0] < 2:
+        np.copyto(target, source.transpose(1, 2, 3, 0))
+        return
+    n, size = source.shape[0], math.prod(source.shape[1:])
+    rows = scratch.empty((n, size + 64 // target.itemsize), target.dtype)
+    _, b, c = source.shape[1:]
+    item = rows.itemsize
+    staged = as_strided(
+        rows,
+        shape=source.shape,
+        strides=(rows.strides[0], b * c * item, c * item, item),
+    )
+    np.copyto(staged, source)
+    np.copyto(target, staged.transpose(1, 2, 3, 0))
 
 
 def _batch_columns(
@@ -811,7 +838,7 @@ def _backward_batch_inner(
             positions = count * wo * n
             # (F, rows, Wo, N): the gradients in the columns' order
             grads = grads_buffer[: fg * positions].reshape(fg, count, wo, n)
-            np.copyto(grads, grad_out[:, filters, rows].transpose(1, 2, 3, 0))
+            _copy_batch_last(grads, grad_out[:, filters, rows], scratch)
             flat = grads.reshape(fg, positions)
             columns = _batch_columns(inner, geometry, channels, rows, buffer)
             grad_w[filters] += flat @ columns.T

@@ -421,6 +421,27 @@ def test_each_layout_with_dilation_padding_and_groups(
     np.testing.assert_allclose(grad_w, expected_w, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "shape", [(4, 16, 8, 8), (3, 8, 8, 16), (2, 4, 16, 4), (5, 3, 7, 7), (1, 16, 8, 8)]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_moving_the_batch_innermost_through_padded_rows(
+    shape: tuple[int, ...], dtype: type
+) -> None:
+    """Sources whose sample stride is a multiple of 1 KiB take a detour
+    through padded rows; both ways must give source.transpose(1, 2, 3, 0)."""
+    from safestride import nn
+    from safestride._scratch import Scratch
+
+    source = np.random.default_rng(8).standard_normal(shape).astype(dtype)
+    sliced = np.concatenate([source, source], axis=1)[:, ::2]  # not contiguous
+    for array in (source, sliced, source.astype(np.float32)):
+        target = np.empty((*shape[1:], shape[0]), dtype=np.float64)
+        with Scratch() as scratch:
+            nn._copy_batch_last(target, array, scratch)
+        np.testing.assert_array_equal(target, array.transpose(1, 2, 3, 0))
+
+
 def test_the_layout_follows_the_cost_of_wasted_outputs() -> None:
     """Small images waste most with row runs; a big image wastes almost none."""
     from safestride import nn
