@@ -70,7 +70,10 @@ class Scratch:
         kind = np.dtype(dtype)
         nbytes = math.prod(shape) * kind.itemsize
         free = _pool.free
-        fitting = [i for i, buffer in enumerate(free) if buffer.nbytes >= nbytes]
+        # a much larger buffer is left for a later request that needs it
+        fitting = [
+            i for i, buffer in enumerate(free) if nbytes <= buffer.nbytes <= 2 * nbytes
+        ]
         if fitting:
             buffer = free.pop(min(fitting, key=lambda i: free[i].nbytes))
         else:

@@ -786,7 +786,6 @@ def _backward(
     largest = _largest_block(geometry, k)
     buffer = scratch.empty((k * largest,), dtype)
     grads_buffer = scratch.empty((fg * largest,), dtype)
-    runs_buffer = scratch.empty((k * largest,), dtype)
     for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, k)
         total = np.zeros((fg, k), dtype=dtype)
@@ -804,7 +803,8 @@ def _backward(
             grads = grads.reshape(fg, positions)
             columns = _row_columns(padded, geometry, channels, block, buffer)
             total += grads @ columns.T
-            runs = runs_buffer[: k * positions].reshape(k, positions)
+            # the columns are used up: their buffer takes the column gradients
+            runs = buffer[: k * positions].reshape(k, positions)
             np.matmul(kernel.T, grads, out=runs)
             _rows_apply(
                 runs.reshape(cg, geometry.kh, geometry.kw, count, -1),
@@ -829,7 +829,6 @@ def _backward_batch_inner(
     largest = wo * n * (blocks[0].stop - blocks[0].start)
     buffer = scratch.empty((k * largest,), dtype)
     grads_buffer = scratch.empty((fg * largest,), dtype)
-    runs_buffer = scratch.empty((k * largest,), dtype)
     grad_w = np.zeros((geometry.f, k), dtype=dtype)
     for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, k)
@@ -842,7 +841,8 @@ def _backward_batch_inner(
             flat = grads.reshape(fg, positions)
             columns = _batch_columns(inner, geometry, channels, rows, buffer)
             grad_w[filters] += flat @ columns.T
-            runs = runs_buffer[: k * positions].reshape(k, positions)
+            # the columns are used up: their buffer takes the column gradients
+            runs = buffer[: k * positions].reshape(k, positions)
             np.matmul(kernel.T, flat, out=runs)
             _batch_apply(
                 runs.reshape(cg, kh, kw, count, wo, n),
