@@ -523,6 +523,22 @@ def test_the_scratch_pool_is_bounded_and_can_be_released() -> None:
     assert _scratch._pool.free == []
 
 
+def test_scratch_reuses_buffers_that_fit_and_leaves_much_larger_ones() -> None:
+    from safestride import _scratch
+    from safestride.nn import release_scratch
+
+    release_scratch()
+    with _scratch.Scratch() as scratch:
+        scratch.empty((1000,), np.float32)
+    (kept,) = _scratch._pool.free
+    with _scratch.Scratch() as scratch:
+        small = scratch.empty((10,), np.float32)
+        assert not np.shares_memory(small, kept)
+        fitting = scratch.empty((600,), np.float32)
+        assert np.shares_memory(fitting, kept)
+    release_scratch()
+
+
 def test_threads_each_get_their_own_scratch() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
