@@ -42,8 +42,8 @@ class Scratch:
     >>> from safestride._scratch import Scratch
     >>> with Scratch() as scratch:
     ...     temporary = scratch.zeros((2, 3), np.float32)
-    ...     temporary.sum()
-    np.float32(0.0)
+    ...     temporary.shape, float(temporary.sum())
+    ((2, 3), 0.0)
     """
 
     def __init__(self) -> None:
