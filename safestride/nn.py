@@ -98,6 +98,12 @@ class _Geometry:
     def filters_per_group(self) -> int:
         return self.f // self.groups
 
+    @property
+    def patch(self) -> int:
+        """Elements of one window of one group: C/groups * kh * kw, the rows
+        of that group's column matrix."""
+        return self.channels_per_group * self.kh * self.kw
+
     def group_slices(self) -> list[tuple[slice, slice]]:
         """(input channels, filters) of each group."""
         cg, fg = self.channels_per_group, self.filters_per_group
@@ -583,8 +589,7 @@ def _forward(
     scratch: Scratch,
 ) -> None:
     """conv2d's arithmetic, with validated arguments, into `out`."""
-    cg, fg = geometry.channels_per_group, geometry.filters_per_group
-    k = cg * geometry.kh * geometry.kw
+    fg, k = geometry.filters_per_group, geometry.patch
     if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
         _forward_batch_inner(x, weights, bias, geometry, out, scratch)
         return
@@ -633,7 +638,7 @@ def _forward_wide(
     A block's output rows are a (filters, rows*Wo) matrix inside `out` for
     each of its samples, so the product is written there directly.
     """
-    k = geometry.channels_per_group * geometry.kh * geometry.kw
+    k = geometry.patch
     flat = out.reshape(geometry.n, geometry.f, geometry.ho * geometry.wo)
     for channels, filters in geometry.group_slices():
         for block in _blocks(geometry, k):
@@ -653,8 +658,7 @@ def _forward_batch_inner(
     scratch: Scratch,
 ) -> None:
     """conv2d's stride-1 forward pass over batch-innermost columns."""
-    cg, fg = geometry.channels_per_group, geometry.filters_per_group
-    k = cg * geometry.kh * geometry.kw
+    fg, k = geometry.filters_per_group, geometry.patch
     inner, blocks = _batch_inner_plan(x, geometry, k, out.dtype, scratch)
     run = geometry.wo * geometry.n
     largest = run * (blocks[0].stop - blocks[0].start)
@@ -768,7 +772,7 @@ def _backward(
     """
     dtype = weights.dtype
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
-    k = cg * geometry.kh * geometry.kw
+    k = geometry.patch
     if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
         return _backward_batch_inner(grad_out, x, weights, geometry, scratch)
     padded = _padded_contiguous(x, geometry, dtype, scratch)
@@ -823,7 +827,7 @@ def _backward_batch_inner(
     dtype = weights.dtype
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
     kh, kw, n, wo = geometry.kh, geometry.kw, geometry.n, geometry.wo
-    k = cg * kh * kw
+    k = geometry.patch
     inner, blocks = _batch_inner_plan(x, geometry, k, dtype, scratch)
     grad_inner = scratch.zeros(inner.shape, dtype)
     largest = wo * n * (blocks[0].stop - blocks[0].start)
@@ -886,7 +890,7 @@ def _strided_backward(
     """grad_w, and grad_x scattered into `grad_padded`, for strides above 1."""
     dtype = weights.dtype
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
-    k = cg * geometry.kh * geometry.kw
+    k = geometry.patch
     view = _window_view(padded, geometry)
     positions = geometry.n * geometry.ho * geometry.wo
     buffer = scratch.empty((k, positions), dtype)
