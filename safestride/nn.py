@@ -113,6 +113,10 @@ class _Geometry:
         ]
 
     @property
+    def unpadded(self) -> bool:
+        return not any(self.padding[0]) and not any(self.padding[1])
+
+    @property
     def padded(self) -> Pair:
         return (
             self.h + sum(self.padding[0]),
@@ -179,9 +183,9 @@ def _geometry(
 
 def _pad(x: Array, geometry: _Geometry, dtype: np.dtype[Any]) -> Array:
     """x with its zero padding, as a new array (x itself when there is none)."""
-    (top, bottom), (left, right) = geometry.padding
-    if not (top or bottom or left or right) and x.dtype == dtype:
+    if geometry.unpadded and x.dtype == dtype:
         return x
+    (top, _), (left, _) = geometry.padding
     hp, wp = geometry.padded
     padded = np.zeros((geometry.n, geometry.c, hp, wp), dtype=dtype)
     padded[:, :, top : top + geometry.h, left : left + geometry.w] = x
@@ -192,13 +196,16 @@ def _padded_contiguous(
     x: Array, geometry: _Geometry, dtype: np.dtype[Any], scratch: Scratch
 ) -> Array:
     """x padded, C-contiguous and of `dtype`; a scratch copy unless x already is."""
-    (top, bottom), (left, right) = geometry.padding
-    padding = top or bottom or left or right
-    if not padding and x.dtype == dtype and x.flags.c_contiguous:
+    if geometry.unpadded and x.dtype == dtype and x.flags.c_contiguous:
         return x
+    (top, _), (left, _) = geometry.padding
     hp, wp = geometry.padded
     shape = (geometry.n, geometry.c, hp, wp)
-    padded = scratch.zeros(shape, dtype) if padding else scratch.empty(shape, dtype)
+    padded = (
+        scratch.empty(shape, dtype)
+        if geometry.unpadded
+        else scratch.zeros(shape, dtype)
+    )
     padded[:, :, top : top + geometry.h, left : left + geometry.w] = x
     return padded
 
@@ -780,8 +787,9 @@ def _backward(
     hp, wp = geometry.padded
     shape = (geometry.n, geometry.c, hp, wp)
     # without padding, the scatter-add's target is grad_x itself
-    unpadded = (hp, wp) == (geometry.h, geometry.w)
-    grad_padded = np.zeros(shape, dtype) if unpadded else scratch.zeros(shape, dtype)
+    grad_padded = (
+        np.zeros(shape, dtype) if geometry.unpadded else scratch.zeros(shape, dtype)
+    )
     if geometry.stride != (1, 1):
         _strided_backward(
             grad_out, padded, weights, geometry, grad_w, grad_padded, scratch
@@ -910,7 +918,7 @@ def _crop(padded: Array, geometry: _Geometry) -> Array:
     """The unpadded (N, C, H, W) part of a padded array: the array itself
     when there is no padding, otherwise a new C-contiguous copy."""
     (top, _), (left, _) = geometry.padding
-    if (top, left) == (0, 0) and padded.shape[2:] == (geometry.h, geometry.w):
+    if geometry.unpadded:
         return padded
     crop = padded[:, :, top : top + geometry.h, left : left + geometry.w]
     return np.array(crop, copy=True, order="C")
