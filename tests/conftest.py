@@ -8,7 +8,7 @@ pytest_plugins = ["pytester"]
 
 # A plugin for a child pytest run, not a test module of ours.
 collect_ignore = ["numpy_with_safestride.py"]
-collect_ignore_glob = ["lint_fixtures/*"]
+collect_ignore_glob = ["lint/fixtures/*"]
 
 settings.register_profile(
     "default",

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from safestride.lint import RULES, RULES_BY_CODE, Selection, apply_fixes, lint_source
 from safestride.lint.formats import as_github, as_sarif
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).parent / "lint_fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 EXPECT = re.compile(r"# expect: (?P<codes>[A-Z0-9, ]+)")
 
 
@@ -40,7 +41,7 @@ def test_each_rule_finds_exactly_its_fixture_cases(rule: object) -> None:
 
 
 def test_every_rule_is_documented() -> None:
-    docs = (Path(__file__).parent.parent / "docs" / "lint_rules.rst").read_text()
+    docs = (ROOT / "docs" / "lint_rules.rst").read_text()
     for rule in RULES:
         assert rule.code in docs
         assert rule.name in docs
@@ -341,7 +342,7 @@ def test_flake8_plugin(project: Path) -> None:
 
 
 def test_pre_commit_hook_definition() -> None:
-    text = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "- id: safestride-lint" in text
     assert "entry: safestride lint" in text
     assert "language: python" in text
@@ -427,7 +428,7 @@ def test_lint_output_is_deterministic() -> None:
 def test_rule_reference_page_is_generated_from_the_table() -> None:
     from safestride.lint.rule_docs import render_all
 
-    page = Path(__file__).parent.parent / "docs" / "lint_rules.rst"
+    page = ROOT / "docs" / "lint_rules.rst"
     assert page.read_text() == render_all(), (
         "docs/lint_rules.rst is stale: python -m safestride.lint.rule_docs "
         "> docs/lint_rules.rst"
