@@ -13,9 +13,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from safestride._diagnose import Diagnosis, diagnose
-    from safestride._extent import Allocation, DimensionOverrun, Overlap, view_extent
-    from safestride._report import CallSite, Report, UnsafeView
+    from safestride.core.diagnose import Diagnosis, diagnose
+    from safestride.core.extent import (
+        Allocation,
+        DimensionOverrun,
+        Overlap,
+        view_extent,
+    )
     from safestride.errors import (
         ForeignElementError,
         MisalignedError,
@@ -28,21 +32,23 @@ if TYPE_CHECKING:
         Violation,
     )
     from safestride.guard import guarded, install, is_installed, uninstall
+    from safestride.guard.callsite import CallSite
+    from safestride.guard.report import Report, UnsafeView
     from safestride.nn import add_bias, bias_grad, conv2d, conv2d_backward, windows
     from safestride.stride_tricks import as_strided, check_view, safe_as_strided
 
 __version__ = "0.1.0"
 
 _HOMES = {
-    "Diagnosis": "safestride._diagnose",
-    "diagnose": "safestride._diagnose",
-    "Allocation": "safestride._extent",
-    "DimensionOverrun": "safestride._extent",
-    "Overlap": "safestride._extent",
-    "view_extent": "safestride._extent",
-    "CallSite": "safestride._report",
-    "Report": "safestride._report",
-    "UnsafeView": "safestride._report",
+    "Diagnosis": "safestride.core.diagnose",
+    "diagnose": "safestride.core.diagnose",
+    "Allocation": "safestride.core.extent",
+    "DimensionOverrun": "safestride.core.extent",
+    "Overlap": "safestride.core.extent",
+    "view_extent": "safestride.core.extent",
+    "CallSite": "safestride.guard.callsite",
+    "Report": "safestride.guard.report",
+    "UnsafeView": "safestride.guard.report",
     "ForeignElementError": "safestride.errors",
     "MisalignedError": "safestride.errors",
     "MisalignedWarning": "safestride.errors",

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from safestride._choices import BOUNDS_CHOICES, POLICIES
+from safestride.options import BOUNDS_CHOICES, POLICIES
 
 
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from safestride._run import RunOptions, run_program
+    from safestride.guard.run import RunOptions, run_program
 
     if arguments.module is not None:
         rest = [arguments.target, *arguments.arguments] if arguments.target else []

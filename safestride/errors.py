@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from safestride._extent import Allocation, DimensionOverrun
+from safestride.core.extent import Allocation, DimensionOverrun
 
 __all__ = [
     "ForeignElementError",

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from safestride._report import Report
+    from safestride.guard.report import Report
 
-from safestride._choices import BOUNDS_CHOICES, PLUGIN_MODES
-from safestride._headline import headline
+from safestride.core.headline import headline
+from safestride.options import BOUNDS_CHOICES, PLUGIN_MODES
 
 MODES = PLUGIN_MODES
 BOUNDS = BOUNDS_CHOICES
@@ -129,8 +129,8 @@ class ActivePlugin:
         settings = _settings(item, self.mode, self.bounds)
         if settings is None:
             return (yield)
-        from safestride._report import Report
         from safestride.guard import guarded
+        from safestride.guard.report import Report
 
         mode, bounds = settings
         report = item.stash.setdefault(REPORT_KEY, Report())
@@ -190,8 +190,8 @@ def safestride_report(request: pytest.FixtureRequest) -> Iterator[Report]:
     Works with or without ``--safestride``: without it, the test's views are
     recorded (never raised) for the test to inspect.
     """
-    from safestride._report import Report
     from safestride.guard import guarded
+    from safestride.guard.report import Report
 
     node = request.node
     report = node.stash.setdefault(REPORT_KEY, Report())

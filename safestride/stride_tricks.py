@@ -19,7 +19,7 @@ from numpy import broadcast_arrays, broadcast_shapes, broadcast_to
 from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 from numpy.lib.stride_tricks import sliding_window_view
 
-from safestride._arguments import (
+from safestride.core.arguments import (
     INTP_MAX,
     bounds_level,
     check_bounds_flag,
@@ -27,8 +27,8 @@ from safestride._arguments import (
     shape_and_strides,
     total_size_fits,
 )
-from safestride._checks import check_object_view, check_request
-from safestride._extent import Overlap, overlap, view_extent
+from safestride.core.checks import check_object_view, check_request
+from safestride.core.extent import Overlap, overlap, view_extent
 
 __all__ = [
     "as_strided",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from safestride import MisalignedWarning, OverlapWarning, as_strided, check_view
-from safestride._extent import Overlap, overlap
+from safestride.core.extent import Overlap, overlap
 
 
 def test_writeable_zero_stride_view_warns_with_the_repeat_count() -> None:

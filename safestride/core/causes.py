@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from safestride._extent import Allocation, view_extent
+from safestride.core.extent import Allocation, view_extent
 
 
 @dataclass(frozen=True)

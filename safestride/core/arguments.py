@@ -9,7 +9,7 @@ from operator import countOf
 
 import numpy as np
 
-from safestride._choices import BOUNDS_CHOICES, Bounds
+from safestride.options import BOUNDS_CHOICES, Bounds
 
 INTP_MAX = int(np.iinfo(np.intp).max)
 MAX_DIMS = 64 if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 32

@@ -13,9 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from safestride._causes import Request, likely_causes, strides_in_elements
-from safestride._choices import Bounds
-from safestride._extent import (
+from safestride.core.causes import Request, likely_causes, strides_in_elements
+from safestride.core.extent import (
     Allocation,
     Overlap,
     array_span,
@@ -35,6 +34,7 @@ from safestride.errors import (
     OverlapWarning,
     Violation,
 )
+from safestride.options import Bounds
 
 
 def allowed_memory(x: npt.NDArray[Any], bounds: Bounds) -> Allocation:

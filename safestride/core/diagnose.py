@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from safestride._checks import violation
-from safestride._extent import (
+from safestride.core.checks import violation
+from safestride.core.extent import (
     Allocation,
     Overlap,
     address,

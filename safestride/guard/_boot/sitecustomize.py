@@ -10,7 +10,7 @@ import sys
 
 if os.environ.get("SAFESTRIDE_GUARD"):
     try:
-        from safestride._run import start_child
+        from safestride.guard.run import start_child
 
         start_child()
     except Exception as error:  # never break the child over the guard

@@ -16,8 +16,9 @@ from pathlib import Path
 from types import TracebackType
 
 from safestride import guard
-from safestride._report import CallSite, Report, UnsafeView
 from safestride.errors import StrideError
+from safestride.guard.callsite import CallSite
+from safestride.guard.report import Report, UnsafeView
 
 ENVIRONMENT = "SAFESTRIDE_GUARD"
 BOOT_DIRECTORY = str(Path(__file__).resolve().parent / "_boot")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
 import sys
 import textwrap
 import threading
@@ -25,13 +24,13 @@ from typing import Any
 import numpy as np
 from numpy.lib import stride_tricks as _numpy_stride_tricks
 
-from safestride._arguments import bounds_level, shape_and_strides, total_size_fits
-from safestride._checks import check_request
-from safestride._choices import BOUNDS_CHOICES, POLICIES, Bounds, Policy
-from safestride._headline import headline
-from safestride._report import CallSite, Report, UnsafeView
-from safestride._source import statement_source
+from safestride.core.arguments import bounds_level, shape_and_strides, total_size_fits
+from safestride.core.checks import check_request
+from safestride.core.headline import headline
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
+from safestride.guard.callsite import find_call_site
+from safestride.guard.report import Report, UnsafeView
+from safestride.options import BOUNDS_CHOICES, POLICIES, Bounds, Policy
 from safestride.stride_tricks import fast_path, numpy_as_strided
 
 __all__ = [
@@ -51,13 +50,6 @@ __all__ = [
 
 
 _HOOK_NAME = "_safestride_guarded_as_strided"
-_NUMPY = os.path.dirname(np.__file__) + os.sep
-_HERE = os.path.dirname(os.path.abspath(__file__))
-#: safestride's own machinery between the user's line and numpy's function.
-_MACHINERY = frozenset(
-    os.path.join(_HERE, name)
-    for name in ("guard.py", "stride_tricks.py", "_checks.py", "_run.py")
-)
 
 
 @dataclass(frozen=True)
@@ -129,27 +121,10 @@ def _targets() -> list[types.FunctionType]:
     return found
 
 
-def _call_site() -> CallSite:
-    """The first frame outside numpy and safestride's machinery: the line that asked."""
-    frame: types.FrameType | None = sys._getframe(2)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        in_numpy = (
-            filename.startswith(_NUMPY) and f"{os.sep}tests{os.sep}" not in filename
-        )
-        if not in_numpy and filename not in _MACHINERY:
-            break
-        frame = frame.f_back
-    if frame is None:
-        return CallSite("<unknown>", 0, "<unknown>", "")
-    filename, lineno = frame.f_code.co_filename, frame.f_lineno
-    return CallSite(filename, lineno, frame.f_code.co_name, statement_source(frame))
-
-
 def _found(error: StrideError, config: GuardConfig) -> None:
     """Record an unsafe view, then act on it as the policy says."""
     __tracebackhide__ = True  # pytest shows the user's line, not ours
-    site = _call_site()
+    site = find_call_site(sys._getframe(1))
     with _lock:
         collectors = list(_collectors)
     recorded: UnsafeView | None = None

@@ -10,20 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safestride.errors import StrideError, Violation
-
-
-@dataclass(frozen=True)
-class CallSite:
-    """Where user code asked for a view: the first frame outside numpy and
-    safestride."""
-
-    filename: str
-    lineno: int
-    function: str
-    source: str
-
-    def __str__(self) -> str:
-        return f"{self.filename}:{self.lineno} in {self.function}"
+from safestride.guard.callsite import CallSite
 
 
 @dataclass

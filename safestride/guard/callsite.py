@@ -1,0 +1,135 @@
+"""Where user code asked for a view: the call site a report names.
+
+A frame belongs to the machinery between the user's line and numpy's function
+when its module is numpy's or safestride's own, told by the module's name
+(``__name__`` in the frame's globals), never by file names: moving a file
+cannot make safestride report its own line as the user's.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import linecache
+import textwrap
+import types
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """Where user code asked for a view: the first frame outside numpy and
+    safestride."""
+
+    filename: str
+    lineno: int
+    function: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno} in {self.function}"
+
+
+UNKNOWN = CallSite("<unknown>", 0, "<unknown>", "")
+
+
+#: The demo's model plays the user's code: its bias bug is the story's user line.
+_DEMO_MODULES = ("safestride.demo", "safestride._demo_model")
+
+
+def _in_package(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def is_machinery(module: str) -> bool:
+    """Whether frames of `module` stand between the user's line and numpy.
+
+    numpy's and safestride's modules do, except numpy's own test modules
+    and safestride's demo, whose model plays the user's code on purpose.
+
+    Examples
+    --------
+    >>> is_machinery("numpy.lib._stride_tricks_impl")
+    True
+    >>> is_machinery("safestride.guard.patch")
+    True
+    >>> is_machinery("numpy.lib.tests.test_stride_tricks")
+    False
+    >>> is_machinery("numpyro.util")
+    False
+    """
+    if _in_package(module, "safestride"):
+        return not any(_in_package(module, demo) for demo in _DEMO_MODULES)
+    if _in_package(module, "numpy"):
+        return ".tests." not in module
+    return False
+
+
+def find_call_site(frame: types.FrameType | None) -> CallSite:
+    """The first frame from `frame` outwards that is not machinery."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__")
+        if not isinstance(module, str) or not is_machinery(module):
+            return CallSite(
+                frame.f_code.co_filename,
+                frame.f_lineno,
+                frame.f_code.co_name,
+                statement_source(frame),
+            )
+        frame = frame.f_back
+    return UNKNOWN
+
+
+def statement_source(frame: types.FrameType, most: int = 8) -> str:
+    """All lines (at most `most`) of the call or statement running in `frame`.
+
+    Python 3.11+ knows where each instruction's expression starts and ends;
+    on 3.10 the smallest simple statement around the current line stands in.
+    """
+    filename, first = frame.f_code.co_filename, frame.f_lineno
+    last = first
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is not None:
+        start, end, _, _ = list(positions())[frame.f_lasti // 2]
+        if start is not None and end is not None and start <= first <= end:
+            first, last = start, end
+    else:  # pragma: no cover - Python 3.10
+        first, last = enclosing_statement(filename, first)
+    last = min(last, first + most - 1)
+    lines = [linecache.getline(filename, n).rstrip() for n in range(first, last + 1)]
+    return textwrap.dedent("\n".join(lines)).strip()
+
+
+def enclosing_statement(filename: str, lineno: int) -> tuple[int, int]:
+    """(first, last) line of the simple statement spanning `lineno`.
+
+    Simple statements never nest; statements with a body (``if``, ``def``...)
+    do not count, as their span is the whole block. Where no statement spans
+    the line (no source, a compound statement's header), the line on its own.
+
+    Examples
+    --------
+    >>> import linecache
+    >>> linecache.cache["<example>"] = (0, None, ["x = f(\\n", "    1,\\n", ")\\n"], "")
+    >>> enclosing_statement("<example>", 2)
+    (1, 3)
+    >>> enclosing_statement("<example>", 7)
+    (7, 7)
+    """
+    for first, last in _simple_statements(filename):
+        if first <= lineno <= last:
+            return first, last
+    return lineno, lineno
+
+
+@functools.lru_cache(maxsize=64)
+def _simple_statements(filename: str) -> tuple[tuple[int, int], ...]:
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return ()
+    return tuple(
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and not hasattr(node, "body")
+    )
