@@ -13,9 +13,8 @@ only once the plugin is active or the fixture is used.
 from __future__ import annotations
 
 import json
-import warnings
-from collections.abc import Generator, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
@@ -23,21 +22,26 @@ if TYPE_CHECKING:
     from safestride.guard.report import Report
 
 from safestride.core.headline import headline
-from safestride.options import BOUNDS_CHOICES, PLUGIN_MODES
+from safestride.options import (
+    BOUNDS_CHOICES,
+    PLUGIN_MODES,
+    Bounds,
+    PluginMode,
+    parse_bounds,
+    parse_plugin_mode,
+)
 
-MODES = PLUGIN_MODES
-BOUNDS = BOUNDS_CHOICES
 PROPERTY = "safestride"
 REPORT_KEY = pytest.StashKey["Report"]()
+_Word = TypeVar("_Word", bound=str)
 
 
-def _mode(value: str) -> str:
-    if value not in MODES:
-        raise pytest.UsageError(
-            f"--safestride takes raise, warn or off (or nothing, meaning raise), "
-            f"not {value!r}."
-        )
-    return value
+def _usage(parse: Callable[[], _Word], where: str = "") -> _Word:
+    """Run an option parser; turn its ValueError into pytest's usage error."""
+    try:
+        return parse()
+    except ValueError as error:
+        raise pytest.UsageError(f"{where}{error}") from None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,7 +57,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--safestride-bounds",
-        choices=BOUNDS,
+        choices=BOUNDS_CHOICES,
         default=None,
         help="what a view may touch: array (default), buffer or elements",
     )
@@ -74,7 +78,7 @@ def pytest_load_initial_conftests(
     """
     for position, argument in enumerate(args[:-1]):
         following = args[position + 1]
-        is_path = following not in MODES and not following.startswith("-")
+        is_path = following not in PLUGIN_MODES and not following.startswith("-")
         if argument == "--safestride" and is_path:
             args[position] = "--safestride=raise"
 
@@ -89,37 +93,38 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "no_safestride: do not check this test's strided views"
     )
-    mode = config.getoption("safestride") or config.getini("safestride")
-    bounds = config.getoption("safestride_bounds") or config.getini("safestride_bounds")
-    mode, bounds = _mode(str(mode)), str(bounds)
-    if bounds not in BOUNDS:
-        raise pytest.UsageError(
-            f"safestride_bounds must be one of {', '.join(BOUNDS)}; got {bounds!r}"
-        )
+    given = config.getoption("safestride") or config.getini("safestride")
+    mode = _usage(lambda: parse_plugin_mode(given))
+    ini_bounds = config.getoption("safestride_bounds") or config.getini(
+        "safestride_bounds"
+    )
+    bounds = _usage(lambda: parse_bounds(ini_bounds, name="safestride_bounds"))
     if mode != "off":
         config.pluginmanager.register(ActivePlugin(mode, bounds), "safestride-active")
 
 
-def _settings(item: pytest.Item, mode: str, bounds: str) -> tuple[str, str] | None:
+def _settings(
+    item: pytest.Item, mode: PluginMode, bounds: Bounds
+) -> tuple[PluginMode, Bounds] | None:
     """(mode, bounds) for this test, or None when it opts out."""
     if item.get_closest_marker("no_safestride") is not None:
         return None
     marker = item.get_closest_marker("safestride")
     if marker is not None:
-        mode = marker.kwargs.get("policy", mode)
-        bounds = marker.kwargs.get("bounds", bounds)
-        if mode not in ("raise", "warn") or bounds not in BOUNDS:
-            raise pytest.UsageError(
-                f"{item.nodeid}: @pytest.mark.safestride takes policy='raise'|'warn' "
-                f"and bounds={'|'.join(map(repr, BOUNDS))}; got {marker.kwargs}"
-            )
+        where = f"{item.nodeid}: @pytest.mark.safestride: "
+        policy = marker.kwargs.get("policy", mode)
+        mode = _usage(lambda: parse_plugin_mode(policy, name="policy"), where)
+        given = marker.kwargs.get("bounds", bounds)
+        bounds = _usage(lambda: parse_bounds(given), where)
+    if mode == "off":
+        return None
     return mode, bounds
 
 
 class ActivePlugin:
     """The hooks that run when the plugin is switched on."""
 
-    def __init__(self, mode: str, bounds: str) -> None:
+    def __init__(self, mode: PluginMode, bounds: Bounds) -> None:
         self.mode = mode
         self.bounds = bounds
         self.found: list[tuple[str, dict[str, Any]]] = []
@@ -134,8 +139,7 @@ class ActivePlugin:
 
         mode, bounds = settings
         report = item.stash.setdefault(REPORT_KEY, Report())
-        policy = "raise" if mode == "raise" else "record"
-        with guarded(policy=policy, bounds=bounds, report=report):
+        with guarded(policy=mode, bounds=bounds, report=report):
             try:
                 outcome = yield
             finally:
@@ -149,8 +153,6 @@ class ActivePlugin:
                 f"caught):\n\n{report.render_views()}",
                 pytrace=False,
             )
-        if len(report) and mode == "warn":
-            _warn_each(report)
         return outcome
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -171,18 +173,6 @@ class ActivePlugin:
             )
 
 
-def _warn_each(report: Report) -> None:
-    from safestride.errors import UnsafeViewWarning
-
-    for view in report:
-        warnings.warn_explicit(
-            UnsafeViewWarning(f"unsafe strided view: {headline(str(view.error))}"),
-            UnsafeViewWarning,
-            view.site.filename,
-            view.site.lineno,
-        )
-
-
 @pytest.fixture
 def safestride_report(request: pytest.FixtureRequest) -> Iterator[Report]:
     """The unsafe strided views made during this test, as a `safestride.Report`.
@@ -198,6 +188,7 @@ def safestride_report(request: pytest.FixtureRequest) -> Iterator[Report]:
     if node.config.pluginmanager.has_plugin("safestride-active"):
         yield report
         return
-    bounds = str(node.config.getini("safestride_bounds"))
+    given = node.config.getini("safestride_bounds")
+    bounds = _usage(lambda: parse_bounds(given, name="safestride_bounds"))
     with guarded(policy="record", bounds=bounds, report=report):
         yield report

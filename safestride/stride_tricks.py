@@ -21,7 +21,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from safestride.core.arguments import (
     INTP_MAX,
-    bounds_level,
     check_bounds_flag,
     flag,
     shape_and_strides,
@@ -29,6 +28,7 @@ from safestride.core.arguments import (
 )
 from safestride.core.checks import check_object_view, check_request
 from safestride.core.extent import Overlap, overlap, view_extent
+from safestride.options import parse_bounds
 
 __all__ = [
     "as_strided",
@@ -287,7 +287,7 @@ def as_strided(
     new_shape, new_strides = shape_and_strides(shape, strides, x.shape, x.strides)
     subok = flag(subok, "subok")
     writeable = flag(writeable, "writeable")
-    level = bounds_level(bounds)
+    level = parse_bounds(bounds)
     total_size_fits(new_shape, x.itemsize)
     if check_bounds_flag(check_bounds):
         check_request(
@@ -348,7 +348,7 @@ def check_view(
         shape, strides, array.shape, array.strides
     )
     writeable = flag(writeable, "writeable")
-    level = bounds_level(bounds)
+    level = parse_bounds(bounds)
     total_size_fits(new_shape, array.itemsize)
     return check_request(
         array, new_shape, new_strides, level, writeable and array.flags.writeable, 3

@@ -9,8 +9,6 @@ from operator import countOf
 
 import numpy as np
 
-from safestride.options import BOUNDS_CHOICES, Bounds
-
 INTP_MAX = int(np.iinfo(np.intp).max)
 MAX_DIMS = 64 if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 32
 
@@ -139,17 +137,3 @@ def check_bounds_flag(value: object) -> bool:
     if value is None:
         return True
     return flag(value, "check_bounds")
-
-
-def bounds_level(value: object) -> Bounds:
-    """Validate ``bounds``."""
-    if value == "array" and type(value) is str:
-        return "array"
-    for choice in BOUNDS_CHOICES:
-        if value == choice and isinstance(value, str):
-            return choice
-    raise ValueError(
-        f"bounds must be one of {', '.join(map(repr, BOUNDS_CHOICES))}; got {value!r}. "
-        f"'array' keeps the view inside x, 'buffer' inside the allocation x lives "
-        f"in, 'elements' on the elements of x exactly."
-    )

@@ -24,18 +24,16 @@ from typing import Any
 import numpy as np
 from numpy.lib import stride_tricks as _numpy_stride_tricks
 
-from safestride.core.arguments import bounds_level, shape_and_strides, total_size_fits
+from safestride.core.arguments import shape_and_strides, total_size_fits
 from safestride.core.checks import check_request
 from safestride.core.headline import headline
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
 from safestride.guard.callsite import find_call_site
 from safestride.guard.report import Report, UnsafeView
-from safestride.options import BOUNDS_CHOICES, POLICIES, Bounds, Policy
+from safestride.options import Bounds, Policy, parse_bounds, parse_policy
 from safestride.stride_tricks import fast_path, numpy_as_strided
 
 __all__ = [
-    "BOUNDS_CHOICES",
-    "POLICIES",
     "GuardConfig",
     "Policy",
     "add_collector",
@@ -189,14 +187,7 @@ def _check_in_full(
 
 
 def _validate(policy: object, bounds: object) -> GuardConfig:
-    for choice in POLICIES:
-        if policy == choice and isinstance(policy, str):
-            return GuardConfig(choice, bounds_level(bounds))
-    raise ValueError(
-        f"policy must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}. "
-        f"'raise' stops at the first unsafe view, 'warn' warns once per line, "
-        f"'record' only collects them in the report."
-    )
+    return GuardConfig(parse_policy(policy), parse_bounds(bounds))
 
 
 def install(policy: str = "raise", bounds: str = "array") -> Report:
