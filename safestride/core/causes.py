@@ -26,10 +26,7 @@ class Request:
     allowed: Allocation
 
     def fits(self, shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
-        extent = view_extent(shape, strides, self.itemsize)
-        if extent is None:
-            return True
-        return self.allowed.low <= extent[0] and extent[1] <= self.allowed.high
+        return self.allowed.holds(view_extent(shape, strides, self.itemsize))
 
 
 def c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:

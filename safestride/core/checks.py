@@ -16,14 +16,17 @@ import numpy.typing as npt
 from safestride.core.causes import Request, likely_causes, strides_in_elements
 from safestride.core.extent import (
     Allocation,
+    Extent,
     Overlap,
     array_span,
     describe_array,
     dimension_overruns,
     find_allocation,
     foreign_offset,
+    holds,
     index_of_offset,
     overlap,
+    own_extent,
     view_extent,
 )
 from safestride.errors import (
@@ -91,11 +94,12 @@ def check_request(
     x: npt.NDArray[Any],
     shape: tuple[int, ...],
     strides: tuple[int, ...],
+    *,
     bounds: Bounds,
     writeable: bool,
     stacklevel: int,
     warn: bool = True,
-) -> tuple[int, int] | None:
+) -> Extent | None:
     """Raise or warn about the view `x` -> (`shape`, `strides`); return its extent.
 
     `writeable` says whether the view would be writeable; `stacklevel` points
@@ -107,13 +111,9 @@ def check_request(
     if extent is None:
         return None
     if bounds == "buffer":
-        allowed = find_allocation(x)
-        fits = allowed.low <= extent[0] and extent[1] <= allowed.high
-    elif x.flags.c_contiguous:
-        fits = extent[0] >= 0 and extent[1] <= x.nbytes
+        fits = find_allocation(x).holds(extent)
     else:
-        own = view_extent(x.shape, x.strides, itemsize)
-        fits = own is not None and own[0] <= extent[0] and extent[1] <= own[1]
+        fits = holds(own_extent(x), extent)
     if not fits:
         allowed = allowed_memory(x, bounds)
         raise OutOfBoundsError(violation(shape, strides, x.dtype, x, bounds, allowed))

@@ -98,11 +98,6 @@ def _source_array(array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
     return base if isinstance(base, np.ndarray) else None
 
 
-def within(allowed: Allocation, extent: tuple[int, int] | None) -> bool:
-    """Whether `extent` (None for an empty array) lies inside `allowed`."""
-    return extent is None or (allowed.low <= extent[0] and extent[1] <= allowed.high)
-
-
 def diagnose(array: npt.NDArray[Any]) -> Diagnosis:
     """Check an existing array against the memory it lives in.
 
@@ -146,7 +141,7 @@ def diagnose(array: npt.NDArray[Any]) -> Diagnosis:
     allocation = find_allocation(array)
     source = _source_array(array)
     found = None
-    if not within(allocation, extent):
+    if not allocation.holds(extent):
         found = violation(shape, strides, array.dtype, source, "buffer", allocation)
     elif source is not None:
         span = array_span(source)
@@ -156,7 +151,7 @@ def diagnose(array: npt.NDArray[Any]) -> Diagnosis:
             shift + span.high,
             f"the array it was made from ({describe_array(source)})",
         )
-        if not within(source_span, extent):
+        if not source_span.holds(extent):
             found = violation(shape, strides, array.dtype, source, "array", source_span)
     return Diagnosis(
         description=describe_array(array) + f" with strides {strides}",

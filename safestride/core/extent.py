@@ -21,9 +21,51 @@ import numpy.typing as npt
 ENUMERATION_LIMIT = 1 << 14
 
 
+Extent = tuple[int, int]
+
+
+def scan(
+    shape: Sequence[int], strides: Sequence[int], itemsize: int
+) -> tuple[int, int, bool]:
+    """The one pass over a view's dimensions: its byte extent, and nesting.
+
+    Every size must be at least 1 (callers settle empty views first).
+
+    Returns
+    -------
+    low, high : int
+        The view reads bytes ``low <= b < high``, 0 being its first element.
+    nested : bool
+        True when, from the last dimension outwards, every stride clears all
+        the bytes of the dimensions inside it: then no two elements share a
+        byte (the usual C-ordered window or broadcast-free view). False says
+        nothing for certain; `overlap` decides.
+
+    Examples
+    --------
+    >>> scan((4, 3), (8, 8), 8)
+    (0, 48, False)
+    >>> scan((2, 3), (-24, 8), 8)
+    (-24, 24, True)
+    """
+    low = 0
+    high = itemsize
+    nested = True
+    for size, stride in zip(reversed(shape), reversed(strides), strict=True):
+        if stride >= 0:
+            if size > 1 and stride < high - low:
+                nested = False
+            high += stride * (size - 1)
+        else:
+            if size > 1 and -stride < high - low:
+                nested = False
+            low += stride * (size - 1)
+    return low, high, nested
+
+
 def view_extent(
     shape: Sequence[int], strides: Sequence[int], itemsize: int
-) -> tuple[int, int] | None:
+) -> Extent | None:
     """Return the bytes a strided view touches, relative to its data pointer.
 
     Parameters
@@ -54,14 +96,40 @@ def view_extent(
     """
     if 0 in shape:
         return None
-    low = 0
-    high = itemsize
-    for size, stride in zip(shape, strides, strict=True):
-        if stride > 0:
-            high += stride * (size - 1)
-        else:
-            low += stride * (size - 1)
+    low, high, _ = scan(shape, strides, itemsize)
     return low, high
+
+
+def holds(outer: Extent | None, inner: Extent | None) -> bool:
+    """Whether the bytes `inner` lie inside `outer` (None: no bytes at all).
+
+    Examples
+    --------
+    >>> holds((0, 32), (8, 32)), holds((0, 32), (-8, 8)), holds(None, None)
+    (True, False, True)
+    """
+    if inner is None:
+        return True
+    return outer is not None and outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def own_extent(array: npt.NDArray[Any], flags: Any = None) -> Extent | None:
+    """The bytes `array` itself spans, relative to its first element.
+
+    `flags` is ``array.flags`` when the caller has it already (it costs a
+    new object per read, and this runs on every checked call).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> own_extent(np.zeros((3, 4))), own_extent(np.zeros((3, 4))[::-1, ::2])
+    ((0, 96), (-64, 24))
+    """
+    if flags is None:
+        flags = array.flags
+    if flags.c_contiguous or flags.f_contiguous:
+        return 0, array.nbytes
+    return view_extent(array.shape, array.strides, array.itemsize)
 
 
 @dataclass(frozen=True)
@@ -87,6 +155,10 @@ class Allocation:
     @property
     def nbytes(self) -> int:
         return self.high - self.low
+
+    def holds(self, extent: Extent | None) -> bool:
+        """Whether the bytes `extent` (None: an empty view) lie inside."""
+        return holds((self.low, self.high), extent)
 
 
 def address(array: npt.NDArray[Any]) -> int:

@@ -26,12 +26,12 @@ from numpy.lib import stride_tricks as _numpy_stride_tricks
 
 from safestride.core.arguments import shape_and_strides, total_size_fits
 from safestride.core.checks import check_request
+from safestride.core.fastpath import fast_path, numpy_as_strided
 from safestride.core.headline import headline
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
 from safestride.guard.callsite import find_call_site
 from safestride.guard.report import Report, UnsafeView
 from safestride.options import Bounds, Policy, parse_bounds, parse_policy
-from safestride.stride_tricks import fast_path, numpy_as_strided
 
 __all__ = [
     "GuardConfig",
@@ -181,7 +181,15 @@ def _check_in_full(
     except (TypeError, ValueError):
         return
     try:
-        check_request(array, new_shape, new_strides, config.bounds, False, 2, False)
+        check_request(
+            array,
+            new_shape,
+            new_strides,
+            bounds=config.bounds,
+            writeable=False,
+            stacklevel=2,
+            warn=False,
+        )
     except StrideError as error:
         _found(error, config)
 
