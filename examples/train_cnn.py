@@ -10,7 +10,7 @@ digit glyphs drawn by the package (no download).
 import numpy as np
 
 from safestride import add_bias, bias_grad, conv2d, conv2d_backward
-from safestride._demo_data import load
+from safestride.demo import load
 
 data = load("glyphs", train=3000, test=1000, seed=0)
 rng = np.random.default_rng(0)

@@ -127,19 +127,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
     if arguments.command == "demo":
-        from safestride import _demo
+        from safestride.demo import DemoOptions, check_options, run
 
-        options = _demo.DemoOptions(
+        options = DemoOptions(
             quick=arguments.quick,
             dataset=arguments.dataset,
             seed=arguments.seed,
             plot=arguments.plot,
         )
-        try:
-            return _demo.run(sys.stdout, options)
-        except ValueError as error:  # e.g. --dataset digits without scikit-learn
+        try:  # before any training: a missing package, an unwritable --plot
+            check_options(options)
+        except ValueError as error:
             print(f"safestride demo: {error}", file=sys.stderr)
             return 2
+        return run(sys.stdout, options)
     if arguments.command == "run":
         return _run(arguments, parser)
     if arguments.command == "explain":

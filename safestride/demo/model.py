@@ -2,7 +2,8 @@
 
 Everything but the bias broadcast is shared by the buggy and the fixed
 network. The buggy one broadcasts the bias with numpy's raw ``as_strided``
-and a stride left over from the activations: the classic 1e300 bug.
+and a stride left over from the activations: the classic 1e300 bug, kept on
+purpose.
 """
 
 from __future__ import annotations
@@ -16,16 +17,45 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
-from safestride._demo_data import Dataset
+from safestride.demo.data import Dataset
 from safestride.nn import add_bias, bias_grad, conv2d, conv2d_backward
+
+__all__ = [
+    "FILTERS",
+    "BiasFunction",
+    "History",
+    "Model",
+    "accuracy",
+    "checked_bias",
+    "forward",
+    "stale_strides_bias",
+    "train",
+]
 
 Array = npt.NDArray[Any]
 BiasFunction = Callable[[Array, Array], Array]
+#: The number of convolution filters.
 FILTERS = 8
 
 
 def stale_strides_bias(activations: Array, bias: Array) -> Array:
-    """THE BUG: the channel stride is the activations', not the bias's."""
+    """THE BUG: the channel stride is the activations', not the bias's.
+
+    Channel 0 gets ``bias[0]``; channel c gets whatever lies ``c *
+    activations.strides[1]`` bytes after it. Do not call it on a bias that has
+    no memory after it: numpy reads there anyway.
+
+    Examples
+    --------
+    In the demo's model the bias sits in front of the workspace, so the bug
+    reads the workspace:
+
+    >>> model = Model.create(side=4, classes=2, seed=0)
+    >>> model.conv_b[:] = 0.5
+    >>> model.workspace[:] = 7.0
+    >>> stale_strides_bias(np.zeros((1, 8, 4, 4)), model.conv_b)[0, :, 0, 0]
+    array([0.5, 7. , 7. , 7. , 7. , 7. , 7. , 7. ])
+    """
     broadcast = as_strided(
         bias, shape=activations.shape, strides=(0, activations.strides[1], 0, 0)
     )
@@ -34,14 +64,29 @@ def stale_strides_bias(activations: Array, bias: Array) -> Array:
 
 
 def checked_bias(activations: Array, bias: Array) -> Array:
-    """The fix: safestride's add_bias, which never touches strides."""
+    """The fix: safestride's add_bias, which never touches strides.
+
+    Examples
+    --------
+    >>> checked_bias(np.zeros((1, 3, 2, 2)), np.array([0.5, 1.0, 2.0]))[0, :, 0, 0]
+    array([0.5, 1. , 2. ])
+    """
     return add_bias(activations, bias, axis=1)
 
 
 @dataclass
 class Model:
     """All parameters live in one arena, as in most frameworks' flat buffers,
-    next to a workspace that keeps the last activation map (for display)."""
+    next to a workspace that keeps the last activation map (for display).
+
+    Examples
+    --------
+    >>> model = Model.create(side=12, classes=10, seed=0)
+    >>> model.conv_w.shape, model.conv_b.shape, model.dense_w.shape
+    ((8, 1, 3, 3), (8,), (288, 10))
+    >>> np.shares_memory(model.conv_b, model.arena)
+    True
+    """
 
     arena: Array
     conv_w: Array
@@ -52,6 +97,7 @@ class Model:
 
     @classmethod
     def create(cls, side: int, classes: int, seed: int) -> Model:
+        """A seeded start for images of `side` x `side` pixels and `classes` classes."""
         rng = np.random.default_rng(seed)
         pooled = FILTERS * (side // 2) ** 2
         sizes = [FILTERS * 9, FILTERS, FILTERS * side * side, pooled * classes, classes]
@@ -68,23 +114,40 @@ class Model:
 
 
 @dataclass
-class Cache:
+class _Cache:
+    """What the backward step needs from the forward pass."""
+
     x: Array
     z: Array
     pooled: Array
 
 
-def forward(model: Model, x: Array, bias: BiasFunction) -> tuple[Array, Cache]:
+def _forward(model: Model, x: Array, bias: BiasFunction) -> tuple[Array, _Cache]:
     z = bias(conv2d(x, model.conv_w, padding=1), model.conv_b)
     a = np.maximum(z, 0.0)
     model.workspace[...] = a[0].ravel()  # the last activation map, for display
     n, f, h, w = a.shape
     pooled = a.reshape(n, f, h // 2, 2, w // 2, 2).mean(axis=(3, 5))
     logits = pooled.reshape(n, -1) @ model.dense_w + model.dense_b
-    return logits, Cache(x, z, pooled)
+    return logits, _Cache(x, z, pooled)
 
 
-def loss_and_gradient(logits: Array, labels: Array) -> tuple[float, Array]:
+def forward(model: Model, x: Array, bias: BiasFunction) -> Array:
+    """The logits (N, classes) for images `x` (N, 1, side, side).
+
+    `bias` adds the convolution's bias: `checked_bias` or `stale_strides_bias`.
+
+    Examples
+    --------
+    >>> model = Model.create(side=12, classes=10, seed=0)
+    >>> forward(model, np.zeros((2, 1, 12, 12)), checked_bias).shape
+    (2, 10)
+    """
+    logits, _ = _forward(model, x, bias)
+    return logits
+
+
+def _loss_and_gradient(logits: Array, labels: Array) -> tuple[float, Array]:
     shifted = logits - logits.max(axis=1, keepdims=True)
     probabilities = np.exp(shifted)
     probabilities /= probabilities.sum(axis=1, keepdims=True)
@@ -94,7 +157,7 @@ def loss_and_gradient(logits: Array, labels: Array) -> tuple[float, Array]:
     return loss, probabilities / n
 
 
-def step(model: Model, cache: Cache, grad_logits: Array, rate: float) -> None:
+def _step(model: Model, cache: _Cache, grad_logits: Array, rate: float) -> None:
     n, f, ph, pw = cache.pooled.shape
     flat = cache.pooled.reshape(n, -1)
     grad_dense_w = flat.T @ grad_logits
@@ -110,7 +173,17 @@ def step(model: Model, cache: Cache, grad_logits: Array, rate: float) -> None:
 
 
 def accuracy(model: Model, x: Array, y: Array, bias: BiasFunction) -> float:
-    logits, _ = forward(model, x, bias)
+    """The fraction of images in `x` whose predicted class is their label in `y`.
+
+    Examples
+    --------
+    >>> from safestride.demo import load
+    >>> data = load("glyphs", train=20, test=10, seed=0)
+    >>> model = Model.create(side=12, classes=data.classes, seed=0)
+    >>> 0.0 <= accuracy(model, data.test_x, data.test_y, checked_bias) <= 1.0
+    True
+    """
+    logits = forward(model, x, bias)
     return float((logits.argmax(axis=1) == y).mean())
 
 
@@ -145,7 +218,43 @@ def train(
     batch: int = 32,
     rate: float = 0.5,
 ) -> tuple[Model, History]:
-    """Train from a seeded start; the same seed gives the same run."""
+    """Train from a seeded start; the same seed gives the same run.
+
+    Parameters
+    ----------
+    data : Dataset
+        What to train and test on.
+    bias : callable
+        ``bias(activations, bias_vector)``: `checked_bias`, or
+        `stale_strides_bias` to train with the bug.
+    epochs, seed : int
+        How long, and from which start (the same seed gives the same run).
+    label : str
+        The progress bar's name.
+    out : text stream
+        Where the progress bar goes, only when it is a terminal.
+    batch : int
+        Images per step.
+    rate : float
+        The learning rate of plain SGD.
+
+    Returns
+    -------
+    model : Model
+        The trained parameters.
+    history : History
+        Loss and accuracies per epoch, and the bias values the broadcast read.
+
+    Examples
+    --------
+    >>> from safestride.demo import load
+    >>> data = load("glyphs", train=64, test=16, seed=1)
+    >>> model, history = train(data, checked_bias, epochs=2, seed=1)
+    >>> len(history.loss), len(history.test_accuracy)
+    (2, 2)
+    >>> np.array_equal(history.bias_read, model.conv_b)
+    True
+    """
     model = Model.create(data.train_x.shape[-1], data.classes, seed)
     rng = np.random.default_rng(seed + 1)
     history = History()
@@ -155,10 +264,10 @@ def train(
         losses = []
         for index in range(batches):
             chosen = order[index * batch : (index + 1) * batch]
-            logits, cache = forward(model, data.train_x[chosen], bias)
-            loss, grad = loss_and_gradient(logits, data.train_y[chosen])
+            logits, cache = _forward(model, data.train_x[chosen], bias)
+            loss, grad = _loss_and_gradient(logits, data.train_y[chosen])
             losses.append(loss)
-            step(model, cache, grad, rate)
+            _step(model, cache, grad, rate)
             _progress(out, label, epoch * batches + index + 1, epochs * batches)
         history.loss.append(float(np.mean(losses)))
         history.train_accuracy.append(accuracy(model, data.train_x, data.train_y, bias))

@@ -17,14 +17,35 @@ from typing import TextIO
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as numpy_as_strided
 
-from safestride import _demo_data, _demo_model
+from safestride.demo import data as _data
+from safestride.demo import model as _model
+from safestride.demo.plot import check_plot_target, plot
 from safestride.errors import OutOfBoundsError
 from safestride.guard import guarded
+
+__all__ = ["DemoOptions", "check_options", "run"]
 
 
 @dataclass(frozen=True)
 class DemoOptions:
-    """What the demo trains on and for how long."""
+    """What the demo trains on and for how long, and where its plot goes.
+
+    Attributes
+    ----------
+    quick : bool
+        A short run (seconds): fewer images and epochs.
+    dataset : {"glyphs", "digits"}
+        The embedded glyphs, or scikit-learn's digits.
+    seed : int
+        The seed of the data and of the training.
+    plot : str or None
+        A file to draw the curves and filters in (needs matplotlib).
+
+    Examples
+    --------
+    >>> DemoOptions(quick=True).sizes
+    (1000, 400, 5)
+    """
 
     quick: bool = False
     dataset: str = "glyphs"
@@ -57,11 +78,59 @@ def _indent(text: str) -> str:
     return textwrap.indent(text, "   | ", lambda _: True)
 
 
+def check_options(options: DemoOptions) -> None:
+    """Raise ValueError, in one line, for options the demo cannot carry out.
+
+    Everything that can fail for a reason outside the demo is checked here,
+    before any training: the dataset's package, and matplotlib and the folder
+    for the plot.
+
+    Examples
+    --------
+    >>> check_options(DemoOptions(dataset="mnist"))
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown dataset 'mnist': choose glyphs or digits
+    """
+    _data.check_dataset(options.dataset)
+    if options.plot:
+        check_plot_target(options.plot)
+
+
 def run(out: TextIO, options: DemoOptions | None = None) -> int:
-    """Tell the story on `out`; return the exit code (0 when all went as told)."""
+    """Tell the story on `out`; return the exit code (0 when all went as told).
+
+    Parameters
+    ----------
+    out : text stream
+        Where the story goes (a progress bar too, when it is a terminal).
+    options : DemoOptions, optional
+        The full run on the embedded glyphs when omitted.
+
+    Returns
+    -------
+    int
+        0 when the guard stopped the buggy network and the fixed one did
+        better than the buggy one; 1 otherwise.
+
+    Raises
+    ------
+    ValueError
+        From `check_options`, before any training.
+
+    Examples
+    --------
+    >>> import io
+    >>> story = io.StringIO()
+    >>> run(story, DemoOptions(quick=True))
+    0
+    >>> print(story.getvalue().splitlines()[0])
+    safestride demo: glyphs, 1000 training and 400 test images of 12x12 pixels, ...
+    """
     options = options or DemoOptions()
+    check_options(options)
     train, test, epochs = options.sizes
-    data = _demo_data.load(options.dataset, train, test, options.seed)
+    data = _data.load(options.dataset, train, test, options.seed)
     print(
         f"safestride demo: {data.name}, {train} training and {test} test images of "
         f"{data.train_x.shape[-2]}x{data.train_x.shape[-1]} pixels, {data.classes} "
@@ -71,8 +140,8 @@ def run(out: TextIO, options: DemoOptions | None = None) -> int:
     _story(out)
 
     print("1. The buggy network (numpy's as_strided, stale channel stride)", file=out)
-    _, buggy = _demo_model.train(
-        data, _demo_model.stale_strides_bias, epochs, options.seed, "buggy", out
+    _, buggy = _model.train(
+        data, _model.stale_strides_bias, epochs, options.seed, "buggy", out
     )
     print(
         f"   trained without a murmur: test accuracy {buggy.test_accuracy[-1]:.1%}, "
@@ -91,9 +160,9 @@ def run(out: TextIO, options: DemoOptions | None = None) -> int:
     caught = False
     try:
         with guarded(policy="raise"):
-            _demo_model.train(
+            _model.train(
                 data,
-                _demo_model.stale_strides_bias,
+                _model.stale_strides_bias,
                 epochs,
                 options.seed,
                 "guarded",
@@ -108,8 +177,8 @@ def run(out: TextIO, options: DemoOptions | None = None) -> int:
     print(file=out)
 
     print("3. The fixed network (safestride.conv2d + add_bias)", file=out)
-    model, fixed = _demo_model.train(
-        data, _demo_model.checked_bias, epochs, options.seed, "fixed", out
+    model, fixed = _model.train(
+        data, _model.checked_bias, epochs, options.seed, "fixed", out
     )
     print(
         f"   test accuracy {fixed.test_accuracy[-1]:.1%}, final loss "
@@ -118,8 +187,6 @@ def run(out: TextIO, options: DemoOptions | None = None) -> int:
     )
     _table(out, buggy, fixed, caught)
     if options.plot:
-        from safestride._demo_plot import plot
-
         plot(options.plot, buggy, fixed, model)
         print(f"\nplot written to {options.plot}", file=out)
     better = fixed.test_accuracy[-1] > buggy.test_accuracy[-1]
@@ -128,8 +195,8 @@ def run(out: TextIO, options: DemoOptions | None = None) -> int:
 
 def _table(
     out: TextIO,
-    buggy: _demo_model.History,
-    fixed: _demo_model.History,
+    buggy: _model.History,
+    fixed: _model.History,
     caught: bool,
 ) -> None:
     rows = [
