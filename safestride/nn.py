@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -181,6 +181,140 @@ def _geometry(
     )
 
 
+#: Elements of one block of row columns (4 MiB of float32): big enough for
+#: fast matrix products, small enough to stay in cache and to reuse one
+#: buffer instead of faulting in a fresh im2col buffer on every call.
+BLOCK = 1 << 20
+
+#: For images so large that a block holds rows of one sample only: the
+#: output width from which columns are copied row by row (runs of W_out) and
+#: the product is written straight into the output. Rows that long copy
+#: about as fast as whole padded rows, and no reordering pass is needed
+#: (measured: 0.72-0.89x the time on 1x3x512x512; with several samples per
+#: block the per-sample products made it 1.06-1.10x slower instead).
+WIDE = 64
+
+Layout = Literal["rows", "batch"]
+ForwardPath = Literal["strided", "rows", "wide", "batch"]
+BackwardPath = Literal["strided", "rows", "batch"]
+
+
+def _cheaper_layout(geometry: _Geometry) -> Layout:
+    """The cheaper column layout for a stride-1 convolution: "rows" or "batch".
+
+    Row runs compute Wp - Wo wasted outputs per row, which costs most on
+    small images; putting the batch innermost wastes nothing but transposes
+    the input and the output. Estimated nanoseconds per element (copy, matrix
+    product per filter, transposes), measured on a 2-core x86 machine.
+    """
+    k, f = geometry.patch, geometry.filters_per_group
+    n, ho, wo = geometry.n, geometry.ho, geometry.wo
+    hp, wp = geometry.padded
+    per_column = 0.3 + 0.02 * f
+    rows = k * n * ho * wp * per_column + 0.6 * f * n * ho * wo
+    batch = (
+        k * n * ho * wo * per_column + 2.0 * geometry.c * hp * wp * n + f * n * ho * wo
+    )
+    return "batch" if batch < rows else "rows"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How conv2d lays out and blocks its columns: choices of speed, never of
+    results. Tests pass their own plan to reach every path on small inputs.
+
+    block : elements of one block of columns (about; see `per_block`).
+    wide : the output width from which single-sample blocks write the
+        product straight into the output.
+    layout : the stride-1 column layout, or None for the cheaper one by
+        `_cheaper_layout`.
+    """
+
+    block: int = BLOCK
+    wide: int = WIDE
+    layout: Layout | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("block", "wide"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        if self.layout not in (None, "rows", "batch"):
+            raise ValueError(
+                f"layout must be 'rows', 'batch' or None; got {self.layout!r}."
+            )
+
+    def stride_one_layout(self, geometry: _Geometry) -> Layout:
+        return self.layout if self.layout is not None else _cheaper_layout(geometry)
+
+    def forward_path(self, geometry: _Geometry, *, out_contiguous: bool) -> ForwardPath:
+        """Which of conv2d's forward passes computes `geometry`.
+
+        "wide" writes into the output through a reshape, so it needs a
+        C-contiguous output.
+        """
+        if geometry.stride != (1, 1):
+            return "strided"
+        if self.stride_one_layout(geometry) == "batch":
+            return "batch"
+        per_sample = geometry.patch * geometry.ho * geometry.padded[1]
+        one_sample_per_block = per_sample > self.block
+        if geometry.wo >= self.wide and one_sample_per_block and out_contiguous:
+            return "wide"
+        return "rows"
+
+    def backward_path(self, geometry: _Geometry) -> BackwardPath:
+        """Which of conv2d_backward's passes computes `geometry`."""
+        if geometry.stride != (1, 1):
+            return "strided"
+        return self.stride_one_layout(geometry)
+
+    def per_block(self, units: int, size: int) -> int:
+        """How many units of `size` elements go in one block: about `block`
+        elements, blocks as even as possible, and a single block for anything
+        up to 1.5 `block` (a small last block costs a full round of calls)."""
+        if units * size <= self.block * 3 // 2:
+            return max(units, 1)
+        count = -(-units * size // self.block)
+        return max(1, -(-units // count))
+
+    def blocks(self, geometry: _Geometry) -> list[tuple[slice, slice]]:
+        """(samples, output rows) blocks whose row columns hold about `block`
+        elements."""
+        k, wp = geometry.patch, geometry.padded[1]
+        per_sample = k * geometry.ho * wp
+        if per_sample <= self.block:
+            step = self.per_block(geometry.n, per_sample)
+            return [
+                (slice(n, min(n + step, geometry.n)), slice(0, geometry.ho))
+                for n in range(0, geometry.n, step)
+            ]
+        rows = self.per_block(geometry.ho, k * wp)
+        return [
+            (slice(n, n + 1), slice(r, min(r + rows, geometry.ho)))
+            for n in range(geometry.n)
+            for r in range(0, geometry.ho, rows)
+        ]
+
+    def largest_block(self, geometry: _Geometry) -> int:
+        """Row-column positions (samples x rows x Wp) of the largest block."""
+        wp = geometry.padded[1]
+        return wp * max(
+            int((s.stop - s.start) * (r.stop - r.start))
+            for s, r in self.blocks(geometry)
+        )
+
+    def row_blocks(self, geometry: _Geometry) -> list[slice]:
+        """Blocks of output rows whose batch-innermost columns hold about
+        `block` elements."""
+        k, ho = geometry.patch, geometry.ho
+        rows = self.per_block(ho, k * geometry.wo * geometry.n)
+        return [slice(r, min(r + rows, ho)) for r in range(0, ho, rows)]
+
+
+_CHOSEN = _Plan()
+
+
 def _pad(x: Array, geometry: _Geometry, dtype: np.dtype[Any]) -> Array:
     """x with its zero padding, as a new array (x itself when there is none)."""
     if geometry.unpadded and x.dtype == dtype:
@@ -287,40 +421,6 @@ def _columns(view: Array, buffer: Array) -> Array:
     return columns.reshape(c * kh * kw, n * ho * wo)
 
 
-#: Elements of one block of row columns (4 MiB of float32): big enough for
-#: fast matrix products, small enough to stay in cache and to reuse one
-#: buffer instead of faulting in a fresh im2col buffer on every call.
-BLOCK = 1 << 20
-
-
-def _per_block(units: int, size: int) -> int:
-    """How many units of `size` elements go in one block: about BLOCK
-    elements, blocks as even as possible, and a single block for anything up
-    to 1.5 BLOCK (a small last block costs a full round of calls)."""
-    if units * size <= BLOCK * 3 // 2:
-        return max(units, 1)
-    count = -(-units * size // BLOCK)
-    return max(1, -(-units // count))
-
-
-def _blocks(geometry: _Geometry, k: int) -> list[tuple[slice, slice]]:
-    """(samples, output rows) blocks whose row columns hold about BLOCK elements."""
-    wp = geometry.padded[1]
-    per_sample = k * geometry.ho * wp
-    if per_sample <= BLOCK:
-        step = _per_block(geometry.n, per_sample)
-        return [
-            (slice(n, min(n + step, geometry.n)), slice(0, geometry.ho))
-            for n in range(0, geometry.n, step)
-        ]
-    rows = _per_block(geometry.ho, k * wp)
-    return [
-        (slice(n, n + 1), slice(r, min(r + rows, geometry.ho)))
-        for n in range(geometry.n)
-        for r in range(0, geometry.ho, rows)
-    ]
-
-
 def _row_columns(
     padded: Array,
     geometry: _Geometry,
@@ -353,15 +453,6 @@ def _row_columns(
     np.copyto(columns[..., :valid], runs)
     columns[..., valid:] = 0
     return columns.reshape(c * kh * kw, n * length)
-
-
-#: For images so large that a block holds rows of one sample only: the
-#: output width from which columns are copied row by row (runs of W_out) and
-#: the product is written straight into the output. Rows that long copy
-#: about as fast as whole padded rows, and no reordering pass is needed
-#: (measured: 0.72-0.89x the time on 1x3x512x512; with several samples per
-#: block the per-sample products made it 1.06-1.10x slower instead).
-WIDE = 64
 
 
 def _wide_columns(
@@ -405,45 +496,16 @@ def _rows_apply(
             ].transpose(1, 0, 2)
 
 
-def _largest_block(geometry: _Geometry, k: int) -> int:
-    """Row-column positions (samples x rows x Wp) of the largest block."""
-    wp = geometry.padded[1]
-    return wp * max(
-        int((s.stop - s.start) * (r.stop - r.start)) for s, r in _blocks(geometry, k)
-    )
-
-
-def _layout(geometry: _Geometry, k: int, f: int) -> str:
-    """The cheaper column layout for a stride-1 convolution: "rows" or "batch".
-
-    Row runs compute Wp - Wo wasted outputs per row, which costs most on
-    small images; putting the batch innermost wastes nothing but transposes
-    the input and the output. Estimated nanoseconds per element (copy, matrix
-    product per filter, transposes), measured on a 2-core x86 machine.
-    """
-    n, ho, wo = geometry.n, geometry.ho, geometry.wo
-    hp, wp = geometry.padded
-    per_column = 0.3 + 0.02 * f
-    rows = k * n * ho * wp * per_column + 0.6 * f * n * ho * wo
-    batch = (
-        k * n * ho * wo * per_column + 2.0 * geometry.c * hp * wp * n + f * n * ho * wo
-    )
-    return "batch" if batch < rows else "rows"
-
-
-def _batch_inner_plan(
-    x: Array, geometry: _Geometry, k: int, dtype: np.dtype[Any], scratch: Scratch
-) -> tuple[Array, list[slice]]:
-    """x padded and laid out (C, Hp, Wp, N), the batch innermost, and blocks
-    of output rows whose columns hold about BLOCK elements."""
+def _batch_inner(
+    x: Array, geometry: _Geometry, dtype: np.dtype[Any], scratch: Scratch
+) -> Array:
+    """x padded and laid out (C, Hp, Wp, N), the batch innermost."""
     (top, _), (left, _) = geometry.padding
     hp, wp = geometry.padded
     inner = scratch.zeros((geometry.c, hp, wp, geometry.n), dtype)
     interior = inner[:, top : top + geometry.h, left : left + geometry.w]
     _copy_batch_last(interior, x, scratch)
-    rows = _per_block(geometry.ho, k * geometry.wo * geometry.n)
-    blocks = [slice(r, min(r + rows, geometry.ho)) for r in range(0, geometry.ho, rows)]
-    return inner, blocks
+    return inner
 
 
 def _copy_batch_last(target: Array, source: Array, scratch: Scratch) -> None:
@@ -558,6 +620,31 @@ def conv2d(
     >>> conv2d(x, w, padding="same").shape
     (1, 1, 4, 4)
     """
+    return _conv2d_with_plan(
+        x,
+        w,
+        b,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        out=out,
+    )
+
+
+def _conv2d_with_plan(
+    x: npt.ArrayLike,
+    w: npt.ArrayLike,
+    b: npt.ArrayLike | None = None,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    out: Array | None = None,
+    plan: _Plan = _CHOSEN,
+) -> Array:
+    """`conv2d`, its columns laid out and blocked as `plan` says."""
     xa = _array(x, "x", 4, "(N, C, H, W)")
     wa = _array(w, "w", 4, "(F, C/groups, kh, kw)")
     geometry = _geometry(xa, wa.shape, stride, padding, dilation, groups)
@@ -581,7 +668,8 @@ def conv2d(
     overlaps = any(np.may_share_memory(out, a) for a in (xa, wa, bias) if a is not None)
     with Scratch() as scratch:
         target = scratch.empty(shape, dtype) if overlaps else out
-        _forward(xa, wa.astype(dtype, copy=False), bias, geometry, target, scratch)
+        weights = wa.astype(dtype, copy=False)
+        _forward(xa, weights, bias, geometry, target, scratch, plan=plan)
         if overlaps:
             np.copyto(out, target)
     return out
@@ -594,34 +682,62 @@ def _forward(
     geometry: _Geometry,
     out: Array,
     scratch: Scratch,
+    *,
+    plan: _Plan,
 ) -> None:
     """conv2d's arithmetic, with validated arguments, into `out`."""
-    fg, k = geometry.filters_per_group, geometry.patch
-    if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
-        _forward_batch_inner(x, weights, bias, geometry, out, scratch)
+    path = plan.forward_path(geometry, out_contiguous=out.flags.c_contiguous)
+    if path == "batch":
+        _forward_batch_inner(x, weights, bias, geometry, out, scratch, plan=plan)
         return
     padded = _padded_contiguous(x, geometry, out.dtype, scratch)
+    if path == "strided":
+        _forward_strided(padded, weights, bias, geometry, out, scratch)
+    elif path == "wide":
+        _forward_wide(padded, weights, bias, geometry, out, scratch, plan=plan)
+    else:
+        _forward_rows(padded, weights, bias, geometry, out, scratch, plan=plan)
+
+
+def _forward_strided(
+    padded: Array,
+    weights: Array,
+    bias: Array | None,
+    geometry: _Geometry,
+    out: Array,
+    scratch: Scratch,
+) -> None:
+    """conv2d's forward pass for strides above 1, over one window view."""
+    fg, k = geometry.filters_per_group, geometry.patch
+    view = _window_view(padded, geometry)
+    positions = geometry.n * geometry.ho * geometry.wo
+    buffer = scratch.empty((k, positions), out.dtype)
+    products = scratch.empty((fg * positions,), out.dtype)
+    for channels, filters in geometry.group_slices():
+        columns = _columns(view[:, channels], buffer)
+        product = _multiply(weights, filters, columns, bias, products)
+        result = product.reshape(fg, geometry.n, geometry.ho, geometry.wo)
+        np.copyto(out[:, filters], result.transpose(1, 0, 2, 3))
+
+
+def _forward_rows(
+    padded: Array,
+    weights: Array,
+    bias: Array | None,
+    geometry: _Geometry,
+    out: Array,
+    scratch: Scratch,
+    *,
+    plan: _Plan,
+) -> None:
+    """conv2d's stride-1 forward pass over row-run columns."""
+    fg, k = geometry.filters_per_group, geometry.patch
     wp = padded.shape[3]
-    if geometry.stride != (1, 1):
-        view = _window_view(padded, geometry)
-        positions = geometry.n * geometry.ho * geometry.wo
-        buffer = scratch.empty((k, positions), out.dtype)
-        products = scratch.empty((fg * positions,), out.dtype)
-        for channels, filters in geometry.group_slices():
-            columns = _columns(view[:, channels], buffer)
-            product = _multiply(weights, filters, columns, bias, products)
-            result = product.reshape(fg, geometry.n, geometry.ho, geometry.wo)
-            np.copyto(out[:, filters], result.transpose(1, 0, 2, 3))
-        return
-    largest = _largest_block(geometry, k)
+    largest = plan.largest_block(geometry)
     buffer = scratch.empty((k * largest,), out.dtype)
-    one_sample_per_block = k * geometry.ho * wp > BLOCK
-    if geometry.wo >= WIDE and one_sample_per_block and out.flags.c_contiguous:
-        _forward_wide(padded, weights, bias, geometry, out, buffer)
-        return
     products = scratch.empty((fg * largest,), out.dtype)
     for channels, filters in geometry.group_slices():
-        for block in _blocks(geometry, k):
+        for block in plan.blocks(geometry):
             samples, rows = block
             columns = _row_columns(padded, geometry, channels, block, buffer)
             product = _multiply(weights, filters, columns, bias, products)
@@ -638,7 +754,9 @@ def _forward_wide(
     bias: Array | None,
     geometry: _Geometry,
     out: Array,
-    buffer: Array,
+    scratch: Scratch,
+    *,
+    plan: _Plan,
 ) -> None:
     """conv2d's stride-1 forward pass for wide outputs, into C-contiguous `out`.
 
@@ -646,9 +764,10 @@ def _forward_wide(
     each of its samples, so the product is written there directly.
     """
     k = geometry.patch
+    buffer = scratch.empty((k * plan.largest_block(geometry),), out.dtype)
     flat = out.reshape(geometry.n, geometry.f, geometry.ho * geometry.wo)
     for channels, filters in geometry.group_slices():
-        for block in _blocks(geometry, k):
+        for block in plan.blocks(geometry):
             samples, rows = block
             columns = _wide_columns(padded, geometry, channels, block, buffer)
             positions = slice(rows.start * geometry.wo, rows.stop * geometry.wo)
@@ -663,10 +782,13 @@ def _forward_batch_inner(
     geometry: _Geometry,
     out: Array,
     scratch: Scratch,
+    *,
+    plan: _Plan,
 ) -> None:
     """conv2d's stride-1 forward pass over batch-innermost columns."""
     fg, k = geometry.filters_per_group, geometry.patch
-    inner, blocks = _batch_inner_plan(x, geometry, k, out.dtype, scratch)
+    inner = _batch_inner(x, geometry, out.dtype, scratch)
+    blocks = plan.row_blocks(geometry)
     run = geometry.wo * geometry.n
     largest = run * (blocks[0].stop - blocks[0].start)
     buffer = scratch.empty((k * largest,), out.dtype)
@@ -749,6 +871,29 @@ def conv2d_backward(
     (array([[ 8., 12.],
            [20., 24.]]), array([4.]))
     """
+    return _conv2d_backward_with_plan(
+        grad_out,
+        x,
+        w,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+    )
+
+
+def _conv2d_backward_with_plan(
+    grad_out: npt.ArrayLike,
+    x: npt.ArrayLike,
+    w: npt.ArrayLike,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    plan: _Plan = _CHOSEN,
+) -> tuple[Array, Array, Array]:
+    """`conv2d_backward`, its columns laid out and blocked as `plan` says."""
     xa = _array(x, "x", 4, "(N, C, H, W)")
     wa = _array(w, "w", 4, "(F, C/groups, kh, kw)")
     ga = _array(grad_out, "grad_out", 4, "(N, F, H_out, W_out)")
@@ -765,12 +910,18 @@ def conv2d_backward(
     if 0 in (geometry.n, geometry.c, geometry.f):
         return np.zeros(xa.shape, dtype), np.zeros(wa.shape, dtype), grad_b
     with Scratch() as scratch:
-        grad_x, grad_w = _backward(ga, xa, weights, geometry, scratch)
+        grad_x, grad_w = _backward(ga, xa, weights, geometry, scratch, plan=plan)
     return grad_x, grad_w, grad_b
 
 
 def _backward(
-    grad_out: Array, x: Array, weights: Array, geometry: _Geometry, scratch: Scratch
+    grad_out: Array,
+    x: Array,
+    weights: Array,
+    geometry: _Geometry,
+    scratch: Scratch,
+    *,
+    plan: _Plan,
 ) -> tuple[Array, Array]:
     """(grad_x, grad_w) of a validated convolution, both new arrays.
 
@@ -780,8 +931,9 @@ def _backward(
     dtype = weights.dtype
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
     k = geometry.patch
-    if geometry.stride == (1, 1) and _layout(geometry, k, fg) == "batch":
-        return _backward_batch_inner(grad_out, x, weights, geometry, scratch)
+    path = plan.backward_path(geometry)
+    if path == "batch":
+        return _backward_batch_inner(grad_out, x, weights, geometry, scratch, plan=plan)
     padded = _padded_contiguous(x, geometry, dtype, scratch)
     grad_w = np.empty(weights.shape, dtype=dtype)
     hp, wp = geometry.padded
@@ -790,18 +942,18 @@ def _backward(
     grad_padded = (
         np.zeros(shape, dtype) if geometry.unpadded else scratch.zeros(shape, dtype)
     )
-    if geometry.stride != (1, 1):
+    if path == "strided":
         _strided_backward(
             grad_out, padded, weights, geometry, grad_w, grad_padded, scratch
         )
         return _crop(grad_padded, geometry), grad_w
-    largest = _largest_block(geometry, k)
+    largest = plan.largest_block(geometry)
     buffer = scratch.empty((k * largest,), dtype)
     grads_buffer = scratch.empty((fg * largest,), dtype)
     for channels, filters in geometry.group_slices():
         kernel = weights[filters].reshape(fg, k)
         total = np.zeros((fg, k), dtype=dtype)
-        for block in _blocks(geometry, k):
+        for block in plan.blocks(geometry):
             samples, rows = block
             count = samples.stop - samples.start
             # laid out like the row columns, zero where outputs were dropped
@@ -829,14 +981,21 @@ def _backward(
 
 
 def _backward_batch_inner(
-    grad_out: Array, x: Array, weights: Array, geometry: _Geometry, scratch: Scratch
+    grad_out: Array,
+    x: Array,
+    weights: Array,
+    geometry: _Geometry,
+    scratch: Scratch,
+    *,
+    plan: _Plan,
 ) -> tuple[Array, Array]:
     """(grad_x, grad_w) for stride 1, over batch-innermost columns."""
     dtype = weights.dtype
     cg, fg = geometry.channels_per_group, geometry.filters_per_group
     kh, kw, n, wo = geometry.kh, geometry.kw, geometry.n, geometry.wo
     k = geometry.patch
-    inner, blocks = _batch_inner_plan(x, geometry, k, dtype, scratch)
+    inner = _batch_inner(x, geometry, dtype, scratch)
+    blocks = plan.row_blocks(geometry)
     grad_inner = scratch.zeros(inner.shape, dtype)
     largest = wo * n * (blocks[0].stop - blocks[0].start)
     buffer = scratch.empty((k * largest,), dtype)

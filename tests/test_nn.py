@@ -10,7 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safestride import add_bias, bias_grad, conv2d, conv2d_backward, windows
+from safestride import add_bias, bias_grad, conv2d, conv2d_backward, nn, windows
+
+
+def forced_plan(layout: str, block: int) -> nn._Plan:
+    """A plan that takes `layout` ("rows", "batch" or "wide") even on small
+    inputs: wide outputs go straight into `out` from a width of 1, and
+    `block` elements make blocks of one sample each."""
+    return nn._Plan(
+        block=block,
+        wide=1 if layout == "wide" else 1 << 30,
+        layout="batch" if layout == "batch" else "rows",
+    )
 
 
 def reference_conv2d(
@@ -211,25 +222,18 @@ def test_a_read_only_out_is_refused_by_name() -> None:
 def test_out_may_overlap_the_input(layout: str) -> None:
     """Like a numpy ufunc, conv2d gives the right answer even when `out` is
     part of x: blocks must not read inputs an earlier block overwrote."""
-    from safestride import nn
-
+    plan = forced_plan(layout, block=50)
     rng = np.random.default_rng(4)
     w = rng.standard_normal((3, 3, 3, 3))
-    saved = nn._layout, nn.BLOCK, nn.WIDE
-    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
-    nn.BLOCK, nn.WIDE = 50, (1 if layout == "wide" else 1 << 30)
-    try:
-        x = rng.standard_normal((3, 3, 8, 8))
-        expected = conv2d(x, w)
-        inner = x[:, :, 1:7, 1:7]
-        assert conv2d(x, w, out=inner) is inner
-        np.testing.assert_allclose(inner, expected, rtol=1e-12, atol=1e-12)
-        x = rng.standard_normal((3, 3, 8, 8))
-        expected = conv2d(x, w, padding="same")
-        conv2d(x, w, padding="same", out=x)
-        np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
-    finally:
-        nn._layout, nn.BLOCK, nn.WIDE = saved
+    x = rng.standard_normal((3, 3, 8, 8))
+    expected = nn._conv2d_with_plan(x, w, plan=plan)
+    inner = x[:, :, 1:7, 1:7]
+    assert nn._conv2d_with_plan(x, w, out=inner, plan=plan) is inner
+    np.testing.assert_allclose(inner, expected, rtol=1e-12, atol=1e-12)
+    x = rng.standard_normal((3, 3, 8, 8))
+    expected = nn._conv2d_with_plan(x, w, padding="same", plan=plan)
+    nn._conv2d_with_plan(x, w, padding="same", out=x, plan=plan)
+    np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
 
 
 BAD = [
@@ -351,20 +355,15 @@ def test_every_column_layout_matches_plain_loops_and_the_others(
 ) -> None:
     """conv2d picks row runs, batch-innermost or (for wide outputs) exact
     columns by shape; force each."""
-    from safestride import nn
-
     options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     chosen = conv2d(case["x"], case["w"], case["b"], **options)
     grad_out = np.random.default_rng(2).standard_normal(chosen.shape)
     grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
-    saved = nn._layout, nn.BLOCK, nn.WIDE
-    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
-    nn.BLOCK, nn.WIDE = block, (1 if layout == "wide" else 1 << 30)
-    try:
-        forced = conv2d(case["x"], case["w"], case["b"], **options)
-        forced_grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
-    finally:
-        nn._layout, nn.BLOCK, nn.WIDE = saved
+    plan = forced_plan(layout, block)
+    forced = nn._conv2d_with_plan(case["x"], case["w"], case["b"], **options, plan=plan)
+    forced_grads = nn._conv2d_backward_with_plan(
+        grad_out, case["x"], case["w"], **options, plan=plan
+    )
     tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
     expected = reference_conv2d(**case)
     np.testing.assert_allclose(forced, expected, rtol=tolerance, atol=tolerance)
@@ -396,21 +395,16 @@ def test_each_layout_with_dilation_padding_and_groups(
 ) -> None:
     """Hypothesis reaches each layout with stride 1 and dilation only now and
     then; these cases always do, for values and both gradients."""
-    from safestride import nn
-
     x_shape, w_shape, stride, padding, dilation, groups = case
     rng = np.random.default_rng(7)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     options = {"stride": stride, "padding": padding, "dilation": dilation}
-    saved = nn._layout, nn.BLOCK, nn.WIDE
-    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
-    nn.BLOCK, nn.WIDE = 30, (1 if layout == "wide" else 1 << 30)
-    try:
-        y = conv2d(x, w, groups=groups, **options)
-        grad_out = rng.standard_normal(y.shape)
-        grad_x, grad_w, _ = conv2d_backward(grad_out, x, w, groups=groups, **options)
-    finally:
-        nn._layout, nn.BLOCK, nn.WIDE = saved
+    plan = forced_plan(layout, block=30)
+    y = nn._conv2d_with_plan(x, w, groups=groups, **options, plan=plan)
+    grad_out = rng.standard_normal(y.shape)
+    grad_x, grad_w, _ = nn._conv2d_backward_with_plan(
+        grad_out, x, w, groups=groups, **options, plan=plan
+    )
     np.testing.assert_allclose(
         y, reference_conv2d(x, w, None, groups=groups, **options), atol=1e-12
     )
@@ -430,7 +424,6 @@ def test_moving_the_batch_innermost_through_padded_rows(
 ) -> None:
     """Sources whose sample stride is a multiple of 1 KiB take a detour
     through padded rows; both ways must give source.transpose(1, 2, 3, 0)."""
-    from safestride import nn
     from safestride._scratch import Scratch
 
     source = np.random.default_rng(8).standard_normal(shape).astype(dtype)
@@ -444,12 +437,11 @@ def test_moving_the_batch_innermost_through_padded_rows(
 
 def test_the_layout_follows_the_cost_of_wasted_outputs() -> None:
     """Small images waste most with row runs; a big image wastes almost none."""
-    from safestride import nn
 
     def layout(n: int, c: int, side: int, f: int, k: int) -> str:
         x = np.zeros((n, c, side, side), dtype=np.float32)
         geometry = nn._geometry(x, (f, c, k, k), 1, 0, 1, 1)
-        return nn._layout(geometry, c * k * k, f)
+        return nn._cheaper_layout(geometry)
 
     assert layout(100, 8, 12, 16, 5) == "batch"
     assert layout(1, 3, 512, 16, 3) == "rows"
@@ -462,18 +454,17 @@ def test_blocked_columns_give_the_same_results(
     case: dict[str, Any], block: int
 ) -> None:
     """Small blocks split samples and output rows; results must not change."""
-    from safestride import nn
-
     options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     whole = conv2d(case["x"], case["w"], case["b"], **options)
     grad_out = np.ones_like(whole)
     grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
-    saved, nn.BLOCK = nn.BLOCK, block
-    try:
-        blocked = conv2d(case["x"], case["w"], case["b"], **options)
-        blocked_grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
-    finally:
-        nn.BLOCK = saved
+    plan = nn._Plan(block=block)
+    blocked = nn._conv2d_with_plan(
+        case["x"], case["w"], case["b"], **options, plan=plan
+    )
+    blocked_grads = nn._conv2d_backward_with_plan(
+        grad_out, case["x"], case["w"], **options, plan=plan
+    )
     tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
     np.testing.assert_allclose(blocked, whole, rtol=tolerance, atol=tolerance)
     for ours, reference in zip(blocked_grads, grads, strict=True):
@@ -486,24 +477,18 @@ def test_results_never_share_memory_with_the_scratch_pool(
     case: dict[str, Any], layout: str, filters_per_channel: int
 ) -> None:
     """conv2d keeps its temporaries between calls; what it returns must be new."""
-    from safestride import _scratch, nn
+    from safestride import _scratch
 
     options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     x = case["x"]
     # more filters than channels makes the gradient buffers the larger ones
     w = np.concatenate([case["w"]] * filters_per_channel)
-    saved = nn._layout, nn.WIDE, nn.BLOCK
-    nn._layout = lambda *_: "batch" if layout == "batch" else "rows"
-    nn.WIDE = 1 if layout == "wide" else 1 << 30
-    nn.BLOCK = 7  # several blocks, one sample each
-    try:
-        y = conv2d(x, w, **options)
-        grads = conv2d_backward(np.ones_like(y), x, w, **options)
-        kept = [array.copy() for array in (y, *grads)]
-        again = conv2d(-x, w, **options)
-        conv2d_backward(np.full_like(again, 3.0), -x, w, **options)
-    finally:
-        nn._layout, nn.WIDE, nn.BLOCK = saved
+    plan = forced_plan(layout, block=7)  # several blocks, one sample each
+    y = nn._conv2d_with_plan(x, w, **options, plan=plan)
+    grads = nn._conv2d_backward_with_plan(np.ones_like(y), x, w, **options, plan=plan)
+    kept = [array.copy() for array in (y, *grads)]
+    again = nn._conv2d_with_plan(-x, w, **options, plan=plan)
+    nn._conv2d_backward_with_plan(np.full_like(again, 3.0), -x, w, **options, plan=plan)
     for result, copy in zip((y, *grads), kept, strict=True):
         np.testing.assert_array_equal(result, copy)
         for buffer in _scratch._pool.free:
