@@ -10,14 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safestride import add_bias, bias_grad, conv2d, conv2d_backward, nn, windows
+from safestride import add_bias, bias_grad, conv2d, conv2d_backward, windows
+from safestride.nn import columns, scratch
+from safestride.nn.backward import conv2d_backward_with_plan
+from safestride.nn.forward import conv2d_with_plan
+from safestride.nn.geometry import geometry_of
+from safestride.nn.plan import Plan, cheaper_layout
 
 
-def forced_plan(layout: str, block: int) -> nn._Plan:
+def forced_plan(layout: str, block: int) -> Plan:
     """A plan that takes `layout` ("rows", "batch" or "wide") even on small
     inputs: wide outputs go straight into `out` from a width of 1, and
     `block` elements make blocks of one sample each."""
-    return nn._Plan(
+    return Plan(
         block=block,
         wide=1 if layout == "wide" else 1 << 30,
         layout="batch" if layout == "batch" else "rows",
@@ -226,13 +231,13 @@ def test_out_may_overlap_the_input(layout: str) -> None:
     rng = np.random.default_rng(4)
     w = rng.standard_normal((3, 3, 3, 3))
     x = rng.standard_normal((3, 3, 8, 8))
-    expected = nn._conv2d_with_plan(x, w, plan=plan)
+    expected = conv2d_with_plan(x, w, plan=plan)
     inner = x[:, :, 1:7, 1:7]
-    assert nn._conv2d_with_plan(x, w, out=inner, plan=plan) is inner
+    assert conv2d_with_plan(x, w, out=inner, plan=plan) is inner
     np.testing.assert_allclose(inner, expected, rtol=1e-12, atol=1e-12)
     x = rng.standard_normal((3, 3, 8, 8))
-    expected = nn._conv2d_with_plan(x, w, padding="same", plan=plan)
-    nn._conv2d_with_plan(x, w, padding="same", out=x, plan=plan)
+    expected = conv2d_with_plan(x, w, padding="same", plan=plan)
+    conv2d_with_plan(x, w, padding="same", out=x, plan=plan)
     np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -360,8 +365,8 @@ def test_every_column_layout_matches_plain_loops_and_the_others(
     grad_out = np.random.default_rng(2).standard_normal(chosen.shape)
     grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
     plan = forced_plan(layout, block)
-    forced = nn._conv2d_with_plan(case["x"], case["w"], case["b"], **options, plan=plan)
-    forced_grads = nn._conv2d_backward_with_plan(
+    forced = conv2d_with_plan(case["x"], case["w"], case["b"], **options, plan=plan)
+    forced_grads = conv2d_backward_with_plan(
         grad_out, case["x"], case["w"], **options, plan=plan
     )
     tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
@@ -400,9 +405,9 @@ def test_each_layout_with_dilation_padding_and_groups(
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     options = {"stride": stride, "padding": padding, "dilation": dilation}
     plan = forced_plan(layout, block=30)
-    y = nn._conv2d_with_plan(x, w, groups=groups, **options, plan=plan)
+    y = conv2d_with_plan(x, w, groups=groups, **options, plan=plan)
     grad_out = rng.standard_normal(y.shape)
-    grad_x, grad_w, _ = nn._conv2d_backward_with_plan(
+    grad_x, grad_w, _ = conv2d_backward_with_plan(
         grad_out, x, w, groups=groups, **options, plan=plan
     )
     np.testing.assert_allclose(
@@ -424,14 +429,13 @@ def test_moving_the_batch_innermost_through_padded_rows(
 ) -> None:
     """Sources whose sample stride is a multiple of 1 KiB take a detour
     through padded rows; both ways must give source.transpose(1, 2, 3, 0)."""
-    from safestride._scratch import Scratch
 
     source = np.random.default_rng(8).standard_normal(shape).astype(dtype)
     sliced = np.concatenate([source, source], axis=1)[:, ::2]  # not contiguous
     for array in (source, sliced, source.astype(np.float32)):
         target = np.empty((*shape[1:], shape[0]), dtype=np.float64)
-        with Scratch() as scratch:
-            nn._copy_batch_last(target, array, scratch)
+        with scratch.Scratch() as pool:
+            columns.copy_batch_last(target, array, pool)
         np.testing.assert_array_equal(target, array.transpose(1, 2, 3, 0))
 
 
@@ -440,8 +444,10 @@ def test_the_layout_follows_the_cost_of_wasted_outputs() -> None:
 
     def layout(n: int, c: int, side: int, f: int, k: int) -> str:
         x = np.zeros((n, c, side, side), dtype=np.float32)
-        geometry = nn._geometry(x, (f, c, k, k), 1, 0, 1, 1)
-        return nn._cheaper_layout(geometry)
+        geometry = geometry_of(
+            x, (f, c, k, k), stride=1, padding=0, dilation=1, groups=1
+        )
+        return cheaper_layout(geometry)
 
     assert layout(100, 8, 12, 16, 5) == "batch"
     assert layout(1, 3, 512, 16, 3) == "rows"
@@ -458,11 +464,9 @@ def test_blocked_columns_give_the_same_results(
     whole = conv2d(case["x"], case["w"], case["b"], **options)
     grad_out = np.ones_like(whole)
     grads = conv2d_backward(grad_out, case["x"], case["w"], **options)
-    plan = nn._Plan(block=block)
-    blocked = nn._conv2d_with_plan(
-        case["x"], case["w"], case["b"], **options, plan=plan
-    )
-    blocked_grads = nn._conv2d_backward_with_plan(
+    plan = Plan(block=block)
+    blocked = conv2d_with_plan(case["x"], case["w"], case["b"], **options, plan=plan)
+    blocked_grads = conv2d_backward_with_plan(
         grad_out, case["x"], case["w"], **options, plan=plan
     )
     tolerance = 1e-4 if case["x"].dtype == np.float32 else 1e-10
@@ -477,49 +481,47 @@ def test_results_never_share_memory_with_the_scratch_pool(
     case: dict[str, Any], layout: str, filters_per_channel: int
 ) -> None:
     """conv2d keeps its temporaries between calls; what it returns must be new."""
-    from safestride import _scratch
-
     options = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     x = case["x"]
     # more filters than channels makes the gradient buffers the larger ones
     w = np.concatenate([case["w"]] * filters_per_channel)
     plan = forced_plan(layout, block=7)  # several blocks, one sample each
-    y = nn._conv2d_with_plan(x, w, **options, plan=plan)
-    grads = nn._conv2d_backward_with_plan(np.ones_like(y), x, w, **options, plan=plan)
+    y = conv2d_with_plan(x, w, **options, plan=plan)
+    grads = conv2d_backward_with_plan(np.ones_like(y), x, w, **options, plan=plan)
     kept = [array.copy() for array in (y, *grads)]
-    again = nn._conv2d_with_plan(-x, w, **options, plan=plan)
-    nn._conv2d_backward_with_plan(np.full_like(again, 3.0), -x, w, **options, plan=plan)
+    again = conv2d_with_plan(-x, w, **options, plan=plan)
+    conv2d_backward_with_plan(np.full_like(again, 3.0), -x, w, **options, plan=plan)
     for result, copy in zip((y, *grads), kept, strict=True):
         np.testing.assert_array_equal(result, copy)
-        for buffer in _scratch._pool.free:
+        for buffer in scratch.pooled_buffers():
             assert not np.shares_memory(result, buffer)
     assert not np.shares_memory(grads[0], x)
 
 
 def test_the_scratch_pool_is_bounded_and_can_be_released() -> None:
-    from safestride import _scratch
     from safestride.nn import release_scratch
 
     x = np.ones((8, 4, 32, 32), dtype=np.float32)
     conv2d(x, np.ones((8, 4, 3, 3), dtype=np.float32), padding=1)
-    assert _scratch._pool.free, "conv2d should keep its temporaries for the next call"
-    assert sum(b.nbytes for b in _scratch._pool.free) <= _scratch.POOL_BYTES
+    assert scratch.pooled_buffers(), (
+        "conv2d should keep its temporaries for the next call"
+    )
+    assert sum(b.nbytes for b in scratch.pooled_buffers()) <= scratch.POOL_BYTES
     release_scratch()
-    assert _scratch._pool.free == []
+    assert scratch.pooled_buffers() == ()
 
 
 def test_scratch_reuses_buffers_that_fit_and_leaves_much_larger_ones() -> None:
-    from safestride import _scratch
     from safestride.nn import release_scratch
 
     release_scratch()
-    with _scratch.Scratch() as scratch:
-        scratch.empty((1000,), np.float32)
-    (kept,) = _scratch._pool.free
-    with _scratch.Scratch() as scratch:
-        small = scratch.empty((10,), np.float32)
+    with scratch.Scratch() as pool:
+        pool.empty((1000,), np.float32)
+    (kept,) = scratch.pooled_buffers()
+    with scratch.Scratch() as pool:
+        small = pool.empty((10,), np.float32)
         assert not np.shares_memory(small, kept)
-        fitting = scratch.empty((600,), np.float32)
+        fitting = pool.empty((600,), np.float32)
         assert np.shares_memory(fitting, kept)
     release_scratch()
 
