@@ -39,7 +39,7 @@ class Scratch:
     Examples
     --------
     >>> import numpy as np
-    >>> from safestride._scratch import Scratch
+    >>> from safestride.nn.scratch import Scratch
     >>> with Scratch() as scratch:
     ...     temporary = scratch.zeros((2, 3), np.float32)
     ...     temporary.shape, float(temporary.sum())
@@ -87,6 +87,19 @@ class Scratch:
         array = self.empty(shape, dtype)
         array.fill(0)
         return array
+
+
+def pooled_buffers() -> tuple[npt.NDArray[np.uint8], ...]:
+    """The buffers this thread keeps between calls, least recently used first.
+
+    Examples
+    --------
+    >>> from safestride.nn.scratch import pooled_buffers, release
+    >>> release()
+    >>> pooled_buffers()
+    ()
+    """
+    return tuple(_pool.free)
 
 
 def release() -> None:
