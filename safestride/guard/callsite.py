@@ -34,7 +34,7 @@ UNKNOWN = CallSite("<unknown>", 0, "<unknown>", "")
 
 
 #: The demo's model plays the user's code: its bias bug is the story's user line.
-_DEMO_MODULES = ("safestride.demo", "safestride._demo_model")
+_DEMO = "safestride.demo"
 
 
 def _in_package(module: str, package: str) -> bool:
@@ -59,7 +59,7 @@ def is_machinery(module: str) -> bool:
     False
     """
     if _in_package(module, "safestride"):
-        return not any(_in_package(module, demo) for demo in _DEMO_MODULES)
+        return not _in_package(module, _DEMO)
     if _in_package(module, "numpy"):
         return ".tests." not in module
     return False
