@@ -6,11 +6,16 @@ instead; the numbers are also kept as attributes for tools to read.
 
 from __future__ import annotations
 
-import textwrap
-from dataclasses import dataclass
 from typing import Any
 
-from safestride.core.extent import Allocation, DimensionOverrun
+from safestride.core.messages import (
+    render_foreign,
+    render_picture,
+    render_violation,
+    summarize_foreign,
+    summarize_violation,
+)
+from safestride.core.violation import Violation
 
 __all__ = [
     "ForeignElementError",
@@ -25,16 +30,22 @@ __all__ = [
     "render_picture",
 ]
 
-PICTURE_WIDTH = 48
-MESSAGE_WIDTH = 88
-
 
 class StrideError(ValueError):
     """A strided view safestride refuses to make.
 
     A subclass of `ValueError`, so code that catches numpy's errors keeps
     working.
+
+    Attributes
+    ----------
+    summary : str
+        The message's first sentence, for one-line listings.
     """
+
+    def __init__(self, message: str, *, summary: str) -> None:
+        super().__init__(message)
+        self.summary = summary
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Copy and pickle (a multiprocessing worker raising it) without
@@ -54,36 +65,6 @@ def _restore(
 class MisalignedError(StrideError):
     """A view of an array holding Python objects whose elements would not land
     on object pointers. Reading it would crash the interpreter."""
-
-
-@dataclass(frozen=True)
-class Violation:
-    """Everything known about a view that reaches outside its memory.
-
-    Offsets are in bytes relative to the first element of the array being
-    viewed (``x``).
-    """
-
-    shape: tuple[int, ...]
-    strides: tuple[int, ...]
-    itemsize: int
-    dtype: str
-    bounds: str
-    x_shape: tuple[int, ...] | None
-    x_strides: tuple[int, ...] | None
-    view_low: int
-    view_high: int
-    allowed: Allocation
-    overruns: tuple[DimensionOverrun, ...]
-    causes: tuple[str, ...]
-
-    @property
-    def bytes_past_end(self) -> int:
-        return max(0, self.view_high - self.allowed.high)
-
-    @property
-    def bytes_before_start(self) -> int:
-        return max(0, self.allowed.low - self.view_low)
 
 
 class OutOfBoundsError(StrideError):
@@ -110,7 +91,13 @@ class OutOfBoundsError(StrideError):
         Recognised likely causes, possibly empty.
     """
 
-    def __init__(self, violation: Violation, message: str | None = None) -> None:
+    def __init__(
+        self,
+        violation: Violation,
+        message: str | None = None,
+        *,
+        summary: str | None = None,
+    ) -> None:
         self.violation = violation
         self.shape = violation.shape
         self.strides = violation.strides
@@ -122,7 +109,8 @@ class OutOfBoundsError(StrideError):
         self.overruns = violation.overruns
         self.causes = violation.causes
         super().__init__(
-            message if message is not None else render_violation(violation)
+            message if message is not None else render_violation(violation),
+            summary=summarize_violation(violation) if summary is None else summary,
         )
 
 
@@ -143,7 +131,11 @@ class ForeignElementError(OutOfBoundsError):
     ) -> None:
         self.offset = offset
         self.index = index
-        super().__init__(violation, render_foreign(violation, offset, index))
+        super().__init__(
+            violation,
+            render_foreign(violation, offset, index),
+            summary=summarize_foreign(offset, index),
+        )
 
 
 class SafeStrideWarning(UserWarning):
@@ -161,160 +153,3 @@ class MisalignedWarning(SafeStrideWarning):
 
 class UnsafeViewWarning(SafeStrideWarning):
     """The guard, with ``policy="warn"``, saw an unsafe view being made."""
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def render_picture(
-    view: tuple[int, int], allowed: tuple[int, int], width: int = PICTURE_WIDTH
-) -> str:
-    """Draw the allowed bytes and the view's bytes on one scale.
-
-    ``=`` marks memory the view may use, ``#`` the view inside it and ``!`` the
-    view outside it.
-
-    Examples
-    --------
-    >>> print(render_picture((0, 40), (0, 24), width=10))
-    memory |======    | bytes [0, 24)
-    view   |######!!!!| bytes [0, 40)
-    """
-    start = min(view[0], allowed[0])
-    stop = max(view[1], allowed[1])
-    scale = max(stop - start, 1) / width
-
-    def cells(low: int, high: int, inside: str, outside: str = " ") -> str:
-        row = []
-        for column in range(width):
-            a = start + column * scale
-            b = a + scale
-            touched = a < high and b > low
-            if not touched:
-                row.append(" ")
-            elif (a >= allowed[0] and b <= allowed[1]) or outside == " ":
-                row.append(inside)
-            else:
-                row.append(outside)
-        return "".join(row)
-
-    memory = cells(allowed[0], allowed[1], "=")
-    picture = cells(view[0], view[1], "#", "!")
-    return (
-        f"memory |{memory}| bytes [{allowed[0]}, {allowed[1]})\n"
-        f"view   |{picture}| bytes [{view[0]}, {view[1]})"
-    )
-
-
-def _overrun_lines(violation: Violation) -> list[str]:
-    lines = []
-    for overrun in violation.overruns:
-        if overrun.max_size == 0:
-            verdict = "the other dimensions overrun even without it"
-        else:
-            verdict = f"at most {overrun.max_size} fit, {overrun.excess} too many"
-        lines.append(
-            f"  dimension {overrun.dim} (size {overrun.size}, stride {overrun.stride})"
-            f" moves the view {overrun.reach} bytes towards the {overrun.side}: "
-            f"{verdict}"
-        )
-    if not lines:
-        lines.append("  no dimension moves: even the first element does not fit")
-    return lines
-
-
-def _overrun_summary(violation: Violation) -> str:
-    parts = []
-    size = max(violation.itemsize, 1)
-    if violation.bytes_past_end:
-        n = violation.bytes_past_end
-        parts.append(f"{n} bytes (~{_plural(-(-n // size), 'element')}) past the end")
-    if violation.bytes_before_start:
-        n = violation.bytes_before_start
-        parts.append(
-            f"{n} bytes (~{_plural(-(-n // size), 'element')}) before the start"
-        )
-    return " and ".join(parts)
-
-
-def _header(violation: Violation) -> list[str]:
-    allowed = violation.allowed
-    lines = [
-        f"  asked for  shape {violation.shape}, strides {violation.strides}, "
-        f"itemsize {violation.itemsize} ({violation.dtype})",
-        f"  from x     shape {violation.x_shape}, strides {violation.x_strides}"
-        if violation.x_shape is not None
-        else "  from x     (unknown: the array was made elsewhere)",
-        f"  view       bytes [{violation.view_low}, {violation.view_high}) "
-        f"relative to x's first element",
-        f"  available  bytes [{allowed.low}, {allowed.high}): {allowed.owner} "
-        f'(bounds="{violation.bounds}")',
-    ]
-    if not allowed.known:
-        lines.append(
-            "             (the allocation that owns x's memory could not be found, "
-            "so x's own span was used)"
-        )
-    return lines
-
-
-def _paragraph(text: str) -> str:
-    return textwrap.fill(text, MESSAGE_WIDTH, subsequent_indent="  ")
-
-
-def _advice(violation: Violation) -> list[str]:
-    lines = [""]
-    for cause in violation.causes:
-        lines.append(_paragraph(f"Likely cause: {cause}"))
-    advice = (
-        "What to do: compute strides from x.strides rather than by hand; to repeat "
-        "values use np.broadcast_to, for windows use sliding_window_view."
-    )
-    if violation.bounds == "array":
-        advice += (
-            " If the view is meant to reach into the rest of the buffer x was cut "
-            'from, pass bounds="buffer".'
-        )
-    lines.append(_paragraph(advice))
-    return lines
-
-
-def render_violation(violation: Violation) -> str:
-    """The full message of an `OutOfBoundsError`."""
-    lines = [
-        _paragraph(
-            f"as_strided would read {_overrun_summary(violation)} of the memory it "
-            f"may use. numpy would have returned this view silently, full of "
-            f"whatever lies there."
-        ),
-        *_header(violation),
-        "",
-        *_overrun_lines(violation),
-        "",
-        render_picture((violation.view_low, violation.view_high), _allowed(violation)),
-        *_advice(violation),
-    ]
-    return "\n".join(lines)
-
-
-def _allowed(violation: Violation) -> tuple[int, int]:
-    return (violation.allowed.low, violation.allowed.high)
-
-
-def render_foreign(
-    violation: Violation, offset: int, index: tuple[int, ...] | None
-) -> str:
-    """The message of a `ForeignElementError`."""
-    where = f"view[{', '.join(map(str, index))}]" if index is not None else "an element"
-    lines = [
-        _paragraph(
-            f"as_strided would read bytes that are not elements of x: {where} "
-            f"starts at byte {offset}, which lies inside x's span but is not the "
-            f"start of any element of x. The view stays in bounds, so numpy would "
-            f"return it silently, mixing in values x does not contain."
-        ),
-        *_header(violation),
-        *_advice(violation),
-    ]
-    return "\n".join(lines)

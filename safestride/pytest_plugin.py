@@ -21,12 +21,12 @@ import pytest
 if TYPE_CHECKING:
     from safestride.guard.report import Report
 
-from safestride.core.headline import headline
 from safestride.options import (
     BOUNDS_CHOICES,
     PLUGIN_MODES,
     Bounds,
     PluginMode,
+    Policy,
     parse_bounds,
     parse_plugin_mode,
 )
@@ -139,7 +139,8 @@ class ActivePlugin:
 
         mode, bounds = settings
         report = item.stash.setdefault(REPORT_KEY, Report())
-        with guarded(policy=mode, bounds=bounds, report=report):
+        policy: Policy = "raise" if mode == "raise" else "warn"
+        with guarded(policy=policy, bounds=bounds, report=report):
             try:
                 outcome = yield
             finally:
@@ -168,8 +169,7 @@ class ActivePlugin:
         for nodeid, view in self.found:
             times = "once" if view["count"] == 1 else f"{view['count']} times"
             terminalreporter.write_line(
-                f"{nodeid}: {view['file']}:{view['line']} ({times}): "
-                f"{headline(view['message'])}"
+                f"{nodeid}: {view['file']}:{view['line']} ({times}): {view['summary']}"
             )
 
 

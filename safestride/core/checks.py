@@ -10,17 +10,15 @@ import warnings
 from math import gcd
 from typing import Any
 
-import numpy as np
 import numpy.typing as npt
 
-from safestride.core.causes import Request, likely_causes, strides_in_elements
+from safestride.core.causes import Request, strides_in_elements
 from safestride.core.extent import (
     Allocation,
     Extent,
     Overlap,
     array_span,
     describe_array,
-    dimension_overruns,
     find_allocation,
     foreign_offset,
     holds,
@@ -29,15 +27,17 @@ from safestride.core.extent import (
     own_extent,
     view_extent,
 )
+from safestride.core.violation import violation_of
 from safestride.errors import (
     ForeignElementError,
     MisalignedError,
     MisalignedWarning,
     OutOfBoundsError,
     OverlapWarning,
-    Violation,
 )
 from safestride.options import Bounds
+
+_OBJECTS_REFUSED = "as_strided refuses this view of"
 
 
 def allowed_memory(x: npt.NDArray[Any], bounds: Bounds) -> Allocation:
@@ -45,49 +45,6 @@ def allowed_memory(x: npt.NDArray[Any], bounds: Bounds) -> Allocation:
     if bounds == "buffer":
         return find_allocation(x)
     return array_span(x)
-
-
-def violation(
-    shape: tuple[int, ...],
-    strides: tuple[int, ...],
-    dtype: np.dtype[Any],
-    source: npt.NDArray[Any] | None,
-    bounds: str,
-    allowed: Allocation,
-) -> Violation:
-    """Collect the numbers and likely causes of a bad view of `source`.
-
-    `source` is the array the view is made from, None when unknown.
-    """
-    itemsize = dtype.itemsize
-    extent = view_extent(shape, strides, itemsize)
-    low, high = extent if extent is not None else (0, 0)
-    causes: tuple[str, ...] = ()
-    if source is not None:
-        request = Request(
-            shape,
-            strides,
-            itemsize,
-            source.shape,
-            source.strides,
-            bool(source.flags.c_contiguous),
-            allowed,
-        )
-        causes = likely_causes(request)
-    return Violation(
-        shape=shape,
-        strides=strides,
-        itemsize=itemsize,
-        dtype=str(dtype),
-        bounds=bounds,
-        x_shape=source.shape if source is not None else None,
-        x_strides=source.strides if source is not None else None,
-        view_low=low,
-        view_high=high,
-        allowed=allowed,
-        overruns=dimension_overruns(shape, strides, itemsize, allowed),
-        causes=causes,
-    )
 
 
 def check_request(
@@ -116,7 +73,11 @@ def check_request(
         fits = holds(own_extent(x), extent)
     if not fits:
         allowed = allowed_memory(x, bounds)
-        raise OutOfBoundsError(violation(shape, strides, x.dtype, x, bounds, allowed))
+        raise OutOfBoundsError(
+            violation_of(
+                shape, strides, x.dtype, source=x, bounds=bounds, allowed=allowed
+            )
+        )
     if bounds == "elements":
         _check_elements(x, shape, strides)
     if x.dtype.hasobject:
@@ -134,7 +95,9 @@ def _check_elements(
     offset = foreign_offset(shape, strides, x)
     if offset is None:
         return
-    report = violation(shape, strides, x.dtype, x, "elements", array_span(x))
+    report = violation_of(
+        shape, strides, x.dtype, source=x, bounds="elements", allowed=array_span(x)
+    )
     raise ForeignElementError(report, offset, index_of_offset(shape, strides, offset))
 
 
@@ -177,11 +140,13 @@ def _check_object_slots(
     span = array_span(x)
     if extent[0] < span.low or extent[1] > span.high:
         raise MisalignedError(
-            f"as_strided refuses this view of {describe_array(x)}: it holds Python "
+            f"{_OBJECTS_REFUSED} {describe_array(x)}: it holds Python "
             f"objects, and the view (bytes [{extent[0]}, {extent[1]})) reaches "
             f"outside x (bytes [{span.low}, {span.high})), where safestride cannot "
             f"prove the bytes are object pointers. Reading a non-pointer as an object "
-            f"crashes the interpreter. Make the view from the parent array instead."
+            f"crashes the interpreter. Make the view from the parent array instead.",
+            summary=f"{_OBJECTS_REFUSED} {describe_array(x)}: it would reach "
+            f"outside x, where object pointers cannot be proven.",
         )
     offset = foreign_offset(shape, strides, x)
     if offset is None:
@@ -189,11 +154,13 @@ def _check_object_slots(
     index = index_of_offset(shape, strides, offset)
     where = f"view[{', '.join(map(str, index))}]" if index is not None else "an element"
     raise MisalignedError(
-        f"as_strided refuses this view of {describe_array(x)} (strides {x.strides}): "
+        f"{_OBJECTS_REFUSED} {describe_array(x)} (strides {x.strides}): "
         f"it holds Python objects, and {where} would start at byte {offset}, which is "
         f"not the start of an element of x. Its bytes are not an object pointer; "
         f"reading them crashes the interpreter. Asked for shape {shape}, strides "
-        f"{strides}: use strides that are multiples of x.strides."
+        f"{strides}: use strides that are multiples of x.strides.",
+        summary=f"{_OBJECTS_REFUSED} {describe_array(x)}: {where} would start "
+        f"inside an object pointer, at byte {offset}.",
     )
 
 

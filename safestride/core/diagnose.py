@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from safestride.core.checks import violation
 from safestride.core.extent import (
     Allocation,
     Overlap,
@@ -19,7 +18,9 @@ from safestride.core.extent import (
     overlap,
     view_extent,
 )
-from safestride.errors import OutOfBoundsError, Violation, render_violation
+from safestride.core.messages import render_violation
+from safestride.core.violation import Violation, violation_of
+from safestride.errors import OutOfBoundsError
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,14 @@ def diagnose(array: npt.NDArray[Any]) -> Diagnosis:
     source = _source_array(array)
     found = None
     if not allocation.holds(extent):
-        found = violation(shape, strides, array.dtype, source, "buffer", allocation)
+        found = violation_of(
+            shape,
+            strides,
+            array.dtype,
+            source=source,
+            bounds="buffer",
+            allowed=allocation,
+        )
     elif source is not None:
         span = array_span(source)
         shift = address(source) - address(array)
@@ -152,7 +160,14 @@ def diagnose(array: npt.NDArray[Any]) -> Diagnosis:
             f"the array it was made from ({describe_array(source)})",
         )
         if not source_span.holds(extent):
-            found = violation(shape, strides, array.dtype, source, "array", source_span)
+            found = violation_of(
+                shape,
+                strides,
+                array.dtype,
+                source=source,
+                bounds="array",
+                allowed=source_span,
+            )
     return Diagnosis(
         description=describe_array(array) + f" with strides {strides}",
         extent=extent,

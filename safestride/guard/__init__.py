@@ -11,30 +11,23 @@ old, is covered; `uninstall` gives the original body back.
 from __future__ import annotations
 
 import contextlib
-import copy
-import sys
-import textwrap
-import threading
-import types
-import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
-from numpy.lib import stride_tricks as _numpy_stride_tricks
-
-from safestride.core.arguments import shape_and_strides, total_size_fits
-from safestride.core.checks import check_request
-from safestride.core.fastpath import fast_path, numpy_as_strided
-from safestride.core.headline import headline
-from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
-from safestride.guard.callsite import find_call_site
-from safestride.guard.report import Report, UnsafeView
+from safestride.guard import patch, state
+from safestride.guard.hook import make_hook
+from safestride.guard.patch import GuardInstallError
+from safestride.guard.report import Report
+from safestride.guard.state import (
+    GuardConfig,
+    add_collector,
+    remove_collector,
+    settle,
+)
 from safestride.options import Bounds, Policy, parse_bounds, parse_policy
 
 __all__ = [
     "GuardConfig",
+    "GuardInstallError",
     "Policy",
     "add_collector",
     "current_config",
@@ -47,162 +40,22 @@ __all__ = [
 ]
 
 
-_HOOK_NAME = "_safestride_guarded_as_strided"
-
-
-@dataclass(frozen=True)
-class GuardConfig:
-    """What the guard does with an unsafe view, and which bounds it checks."""
-
-    policy: Policy
-    bounds: Bounds
-
-
-def _trampoline_code(function: types.FunctionType) -> types.CodeType:
-    """The body `function` (numpy's ``as_strided``) gets while guarded.
-
-    Generated with the function's own parameters, so calls bind as before
-    (the function object keeps its defaults) and forward without packing
-    ``*args``. Compiled from text because the name it calls lives in numpy's
-    module globals, where `install` puts it.
-    """
-    code = function.__code__
-    positional = code.co_varnames[: code.co_argcount]
-    keyword_only = code.co_varnames[
-        code.co_argcount : code.co_argcount + code.co_kwonlyargcount
-    ]
-    star = ["*", *keyword_only] if keyword_only else []
-    parameters = ", ".join([*positional, *star])
-    arguments = ", ".join([*positional, *(f"{k}={k}" for k in keyword_only)])
-    source = (
-        f"def {function.__name__}({parameters}):\n"
-        "    __tracebackhide__ = True\n"
-        f"    return {_HOOK_NAME}({arguments})\n"
-    )
-    module = compile(source, __file__, "exec")
-    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
-
-
-_lock = threading.RLock()
-_config: GuardConfig | None = None
-_collectors: list[Report] = []
 _session: Report | None = None
-_originals: list[tuple[types.FunctionType, types.CodeType]] = []
-
-# Calls checked, counted under a lock of their own (cheaper than the RLock);
-# a report adds the calls made while it collected when it stops or settles.
-_count_lock = threading.Lock()
-_calls = [0]
-_started: dict[int, int] = {}
+_install_layer: state.Layer | None = None
 
 
-def _settle(report: Report) -> None:
-    """Add to `report.checked` the calls made since it started collecting."""
-    with _count_lock:
-        start = _started.get(id(report))
-        if start is not None:
-            report.checked += _calls[0] - start
-            _started[id(report)] = _calls[0]
-
-
-def _targets() -> list[types.FunctionType]:
-    """numpy's as_strided function objects (one in every numpy we support)."""
-    found: list[types.FunctionType] = []
-    candidates = [_numpy_stride_tricks.as_strided]
-    with contextlib.suppress(ImportError):
-        from numpy.lib import _stride_tricks_impl
-
-        candidates.append(_stride_tricks_impl.as_strided)
-    for function in candidates:
-        if isinstance(function, types.FunctionType) and function not in found:
-            found.append(function)
-    return found
-
-
-def _found(error: StrideError, config: GuardConfig) -> None:
-    """Record an unsafe view, then act on it as the policy says."""
-    __tracebackhide__ = True  # pytest shows the user's line, not ours
-    site = find_call_site(sys._getframe(1))
-    with _lock:
-        collectors = list(_collectors)
-    recorded: UnsafeView | None = None
-    for report in collectors:
-        recorded = report.add(site, error)
-    if config.policy == "raise" or isinstance(error, MisalignedError):
-        located = copy.copy(error)  # the report keeps the message without the site
-        source = textwrap.indent(site.source, "    ")
-        located.args = (f"{error}\n  made at {site}\n{source}",)
-        raise located from None
-    if config.policy == "warn" and recorded is not None and recorded.count == 1:
-        warnings.warn_explicit(
-            UnsafeViewWarning(f"unsafe strided view: {headline(str(error))}"),
-            UnsafeViewWarning,
-            site.filename,
-            site.lineno,
-        )
-
-
-def _guarded_as_strided(
-    x: Any,
-    shape: Any = None,
-    strides: Any = None,
-    subok: Any = False,
-    writeable: Any = True,
-    **extra: Any,
-) -> Any:
-    """numpy's as_strided, checked first. Installed into numpy's globals."""
-    __tracebackhide__ = True
-    config = _config
-    if config is not None and extra.get("check_bounds") is not False:
-        with _count_lock:
-            _calls[0] += 1
-        if all(value is None for value in extra.values()):  # numpy 2.5: check_bounds
-            view = fast_path(x, shape, strides, subok, writeable, config.bounds)
-            if view is not None:
-                return view  # checked, and identical to numpy's view
-        _check_in_full(x, shape, strides, subok, config)
-    return numpy_as_strided(
-        x, shape, strides, subok=subok, writeable=writeable, **extra
-    )
-
-
-def _check_in_full(
-    x: Any, shape: Any, strides: Any, subok: Any, config: GuardConfig
-) -> None:
-    """Check a call the fast path did not settle; malformed calls are left to
-    numpy, which raises its own error for them."""
-    __tracebackhide__ = True
-    try:
-        array = np.asanyarray(x) if subok else np.asarray(x)
-        new_shape, new_strides = shape_and_strides(
-            shape, strides, array.shape, array.strides
-        )
-        total_size_fits(new_shape, array.itemsize)
-    except (TypeError, ValueError):
-        return
-    try:
-        check_request(
-            array,
-            new_shape,
-            new_strides,
-            bounds=config.bounds,
-            writeable=False,
-            stacklevel=2,
-            warn=False,
-        )
-    except StrideError as error:
-        _found(error, config)
-
-
-def _validate(policy: object, bounds: object) -> GuardConfig:
+def _config(policy: object, bounds: object) -> GuardConfig:
     return GuardConfig(parse_policy(policy), parse_bounds(bounds))
 
 
-def install(policy: str = "raise", bounds: str = "array") -> Report:
+def install(policy: Policy = "raise", bounds: Bounds = "array") -> Report:
     """Check every ``as_strided`` call made anywhere in this process.
 
     Installing twice is harmless: the second call only changes the policy
     and bounds. Uninstall with `uninstall`, or use `guarded` for a block.
+    If numpy's function has been replaced by something that does not lead
+    back to it (a mock without ``wraps=``, a wrapper without ``__wrapped__``),
+    raises `GuardInstallError` rather than check nothing.
 
     Parameters
     ----------
@@ -231,79 +84,54 @@ def install(policy: str = "raise", bounds: str = "array") -> Report:
     >>> safestride.uninstall() is report
     True
     """
-    global _config, _session
-    config = _validate(policy, bounds)
-    with _lock:
+    global _session, _install_layer
+    config = _config(policy, bounds)
+    with state.lock:
+        patch.patch(make_hook)
         if _session is None:
             _session = Report()
-        if not _originals:
-            for function in _targets():
-                function.__globals__[_HOOK_NAME] = _guarded_as_strided
-                _originals.append((function, function.__code__))
-                function.__code__ = _trampoline_code(function)
-            add_collector(_session)
-        _config = config
+        if _install_layer is not None:
+            state.pop(_install_layer)
+        _install_layer = state.push(config, _session)
         return _session
 
 
 def uninstall() -> Report | None:
     """Give numpy's ``as_strided`` its own body back; return the session report.
 
-    Harmless when the guard is not installed (returns None then).
+    Ends every `install` and open `guarded` block. Harmless when the guard is
+    not installed (returns None then).
     """
-    global _config, _session
-    with _lock:
-        for function, code in _originals:
-            function.__code__ = code
-        _originals.clear()
-        for report in list(_collectors):
-            remove_collector(report)
-        _config = None
+    global _session, _install_layer
+    with state.lock:
+        patch.unpatch()
+        state.pop_all()
+        _install_layer = None
         session, _session = _session, None
         return session
 
 
-def add_collector(report: Report) -> None:
-    """Have `report` receive every unsafe view from now on (while installed)."""
-    with _lock:
-        _collectors.append(report)
-        with _count_lock:
-            _started[id(report)] = _calls[0]
-
-
-def remove_collector(report: Report) -> None:
-    """Stop `report` receiving unsafe views; settle its count of checked calls."""
-    with _lock:
-        if report in _collectors:
-            _settle(report)
-            _collectors.remove(report)
-            with _count_lock:
-                _started.pop(id(report), None)
-
-
-def settle(report: Report) -> None:
-    """Bring ``report.checked`` up to date while it is still collecting."""
-    _settle(report)
-
-
 def is_installed() -> bool:
     """Whether the guard is checking calls right now."""
-    return bool(_originals)
+    return patch.is_patched()
 
 
 def current_config() -> GuardConfig | None:
     """The policy and bounds in force, or None when not installed."""
-    return _config
+    return state.config
 
 
 @contextlib.contextmanager
 def guarded(
-    policy: str = "raise", bounds: str = "array", report: Report | None = None
+    policy: Policy = "raise", bounds: Bounds = "array", report: Report | None = None
 ) -> Iterator[Report]:
     """Guard a block of code; yield a report of the unsafe views made in it.
 
-    Restores whatever was in force before: uninstalls if the guard was not
-    installed, or restores the previous policy and bounds if it was.
+    While the block runs, its policy and bounds are in force; when it ends,
+    those of the newest block still open (or of `install`) are again, and
+    the guard uninstalls itself when nothing else asked for it. Blocks may
+    end in any order: one ending never switches the guard off under another
+    (in another thread, say).
 
     Parameters
     ----------
@@ -322,20 +150,19 @@ def guarded(
     >>> [view.site.lineno > 0 for view in report]
     [True]
     """
-    global _config
-    config = _validate(policy, bounds)
-    with _lock:
-        was_installed = is_installed()
-        previous = _config
-        install(config.policy, config.bounds)
-        collector = Report() if report is None else report
-        add_collector(collector)
+    config = _config(policy, bounds)
+    collector = Report() if report is None else report
+    if not isinstance(collector, Report):
+        raise TypeError(
+            f"report must be a safestride Report; got {type(report).__name__} "
+            f"{report!r}. Leave it out to get a new one."
+        )
+    with state.lock:
+        patch.patch(make_hook)
+        layer = state.push(config, collector)
     try:
         yield collector
     finally:
-        with _lock:
-            remove_collector(collector)
-            if not was_installed:
-                uninstall()
-            else:
-                _config = previous
+        with state.lock:
+            if state.pop(layer):
+                patch.unpatch()

@@ -42,6 +42,7 @@ class UnsafeView:
             "source": self.site.source,
             "count": self.count,
             "error": self.kind,
+            "summary": self.error.summary,
             "message": str(self.error),
         }
         found = self.violation
@@ -179,7 +180,7 @@ class ReportedElsewhereError(StrideError):
 
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
-        super().__init__(record["message"])
+        super().__init__(record["message"], summary=record["summary"])
 
     @property
     def violation(self) -> None:

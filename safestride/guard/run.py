@@ -19,6 +19,7 @@ from safestride import guard
 from safestride.errors import StrideError
 from safestride.guard.callsite import CallSite
 from safestride.guard.report import Report, UnsafeView
+from safestride.options import Bounds, Policy
 
 ENVIRONMENT = "SAFESTRIDE_GUARD"
 BOOT_DIRECTORY = str(Path(__file__).resolve().parent / "_boot")
@@ -34,8 +35,8 @@ class RunOptions:
     target: str
     arguments: tuple[str, ...]
     module: bool = False
-    policy: str = "raise"
-    bounds: str = "array"
+    policy: Policy = "raise"
+    bounds: Bounds = "array"
     report_path: str | None = None
     exit_zero: bool = False
 

@@ -1,0 +1,139 @@
+"""The guard's process-wide state: who asked for it, with which settings,
+and which reports collect what it finds.
+
+Every `install` and every open `guarded` block is a *layer*. The guard is on
+while any layer is; the settings in force are those of the newest layer
+still open, so blocks may close in any order (two threads, or a generator
+left open) without switching the guard off under another block.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+
+from safestride.guard.report import Report
+from safestride.options import Bounds, Policy
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    """What the guard does with an unsafe view, and which bounds it checks."""
+
+    policy: Policy
+    bounds: Bounds
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One request for the guard: an `install` or an open `guarded` block."""
+
+    number: int
+    config: GuardConfig
+    collector: Report | None
+
+
+lock = threading.RLock()
+_layers: list[Layer] = []
+_numbers = itertools.count(1)
+_collectors: list[Report] = []
+
+#: The settings in force, read without the lock on every checked call.
+config: GuardConfig | None = None
+
+# Calls checked, counted under a lock of their own (cheaper than the RLock);
+# a report adds the calls made while it collected when it stops or settles.
+_count_lock = threading.Lock()
+_calls = [0]
+_started: dict[int, int] = {}
+
+
+def count_call() -> None:
+    """Count one checked ``as_strided`` call."""
+    with _count_lock:
+        _calls[0] += 1
+
+
+def push(layer_config: GuardConfig, collector: Report | None) -> Layer:
+    """Open a layer with these settings; its `collector` starts collecting."""
+    global config
+    with lock:
+        layer = Layer(next(_numbers), layer_config, collector)
+        _layers.append(layer)
+        if collector is not None:
+            add_collector(collector)
+        config = layer_config
+        return layer
+
+
+def pop(layer: Layer) -> bool:
+    """Close `layer`, wherever it is in the stack; True when none is left."""
+    global config
+    with lock:
+        if layer in _layers:
+            _layers.remove(layer)
+            if layer.collector is not None and not any(
+                other.collector is layer.collector for other in _layers
+            ):
+                remove_collector(layer.collector)
+        config = _layers[-1].config if _layers else None
+        return not _layers
+
+
+def pop_all() -> None:
+    """Close every layer and stop every collector."""
+    global config
+    with lock:
+        _layers.clear()
+        for report in list(_collectors):
+            remove_collector(report)
+        config = None
+
+
+def layers() -> tuple[Layer, ...]:
+    """The open layers, oldest first."""
+    with lock:
+        return tuple(_layers)
+
+
+def collectors() -> list[Report]:
+    """The reports collecting right now."""
+    with lock:
+        return list(_collectors)
+
+
+def add_collector(report: Report) -> None:
+    """Have `report` receive every unsafe view from now on (while installed)."""
+    if not isinstance(report, Report):
+        raise TypeError(
+            f"report must be a safestride Report; got {type(report).__name__} "
+            f"{report!r}. Leave it out to get a new one, or pass a Report()."
+        )
+    with lock:
+        if any(report is other for other in _collectors):
+            return
+        _collectors.append(report)
+        with _count_lock:
+            _started[id(report)] = _calls[0]
+
+
+def remove_collector(report: Report) -> None:
+    """Stop `report` receiving unsafe views; settle its count of checked calls."""
+    with lock:
+        for position, other in enumerate(_collectors):
+            if other is report:
+                settle(report)
+                del _collectors[position]
+                with _count_lock:
+                    _started.pop(id(report), None)
+                return
+
+
+def settle(report: Report) -> None:
+    """Add to ``report.checked`` the calls made since it started collecting."""
+    with _count_lock:
+        start = _started.get(id(report))
+        if start is not None:
+            report.checked += _calls[0] - start
+            _started[id(report)] = _calls[0]
