@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT, run_python
+
 pytestmark = pytest.mark.subprocess
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = ROOT / "examples"
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *command],
-        cwd=EXAMPLES.parent,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_python(*command, cwd=ROOT, timeout=300)
 
 
 def test_checked_windows() -> None:

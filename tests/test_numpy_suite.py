@@ -4,44 +4,38 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.helpers import ROOT, run_python
+
 pytestmark = pytest.mark.subprocess
 
 NUMPY_TESTS = Path(np.__file__).parent / "lib" / "tests" / "test_stride_tricks.py"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.skipif(not NUMPY_TESTS.exists(), reason="this numpy ships no tests")
 def test_numpys_stride_tricks_tests_pass_with_safestride(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(NUMPY_TESTS),
-            "-q",
-            "-p",
-            "tests.numpy_with_safestride",
-            "-p",
-            "no:cacheprovider",
-            "--rootdir",
-            str(tmp_path),
-            "-c",
-            os.devnull,
-        ],
-        capture_output=True,
-        text=True,
+    env = {"PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    result = run_python(
+        "-m",
+        "pytest",
+        str(NUMPY_TESTS),
+        "-q",
+        "-p",
+        "tests.numpy_with_safestride",
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(tmp_path),
+        "-c",
+        os.devnull,
         cwd=tmp_path,
         env=env,
         timeout=300,
-        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

@@ -6,26 +6,15 @@ test instead of the whole run.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 
 from safestride import MisalignedError, OverlapWarning, as_strided
+from tests.helpers import run_python
 
 pytestmark = pytest.mark.subprocess
-
-
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 CRASHERS = {
@@ -52,7 +41,7 @@ CRASHERS = {
 @pytest.mark.parametrize("code", CRASHERS.values(), ids=CRASHERS.keys())
 def test_unsafe_object_views_raise_cleanly(code: str) -> None:
     result = run_python(
-        "import numpy as np\nfrom safestride import as_strided, MisalignedError\n"
+        code="import numpy as np\nfrom safestride import as_strided, MisalignedError\n"
         "try:\n"
         + textwrap.indent(textwrap.dedent(code), "    ")
         + "except MisalignedError as error:\n    print('REFUSED', error)\n"

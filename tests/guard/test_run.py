@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import run_python
 
 pytestmark = pytest.mark.subprocess
 
@@ -53,15 +53,8 @@ def project(tmp_path: Path) -> Path:
 def safestride_run(
     directory: Path, *arguments: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "safestride.cli", "run", *arguments],
-        cwd=directory,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        env={k: v for k, v in os.environ.items() if k != "SAFESTRIDE_GUARD"},
+    return run_python(
+        "-m", "safestride.cli", "run", *arguments, cwd=directory, stdin=stdin
     )
 
 
