@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from safestride._public import public
 from safestride.core.messages import (
     render_foreign,
     render_picture,
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 
+@public
 class StrideError(ValueError):
     """A strided view safestride refuses to make.
 
@@ -62,11 +64,13 @@ def _restore(
     return error
 
 
+@public
 class MisalignedError(StrideError):
     """A view of an array holding Python objects whose elements would not land
     on object pointers. Reading it would crash the interpreter."""
 
 
+@public
 class OutOfBoundsError(StrideError):
     """The requested view would touch bytes outside the memory it may use.
 
@@ -114,6 +118,7 @@ class OutOfBoundsError(StrideError):
         )
 
 
+@public
 class ForeignElementError(OutOfBoundsError):
     """The view stays inside ``x``'s span but reads bytes that are not
     elements of ``x`` (raised by ``bounds="elements"``).
@@ -138,18 +143,22 @@ class ForeignElementError(OutOfBoundsError):
         )
 
 
+@public
 class SafeStrideWarning(UserWarning):
     """Base class of the warnings safestride issues."""
 
 
+@public
 class OverlapWarning(SafeStrideWarning):
     """A writeable view whose elements share memory: one write changes
     several elements."""
 
 
+@public
 class MisalignedWarning(SafeStrideWarning):
     """A view whose elements are not aligned for their dtype."""
 
 
+@public
 class UnsafeViewWarning(SafeStrideWarning):
     """The guard, with ``policy="warn"``, saw an unsafe view being made."""

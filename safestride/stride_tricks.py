@@ -6,13 +6,15 @@ exists; the other names are numpy's own, which are already safe.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, SupportsIndex
 
 import numpy as np
 import numpy.typing as npt
 from numpy import broadcast_arrays, broadcast_shapes, broadcast_to
 from numpy.lib.stride_tricks import sliding_window_view
 
+from safestride._public import public
 from safestride.core.arguments import (
     check_bounds_flag,
     flag,
@@ -21,7 +23,7 @@ from safestride.core.arguments import (
 )
 from safestride.core.checks import check_object_view, check_request
 from safestride.core.fastpath import fast_path, make_view
-from safestride.options import parse_bounds
+from safestride.options import Bounds, parse_bounds
 
 __all__ = [
     "as_strided",
@@ -34,16 +36,17 @@ __all__ = [
 ]
 
 
+@public
 def as_strided(
     x: npt.ArrayLike,
-    shape: Any = None,
-    strides: Any = None,
+    shape: Iterable[SupportsIndex] | None = None,
+    strides: Iterable[SupportsIndex] | None = None,
     subok: bool = False,
     writeable: bool = True,
     *,
     check_bounds: bool | None = None,
-    bounds: str = "array",
-) -> Any:
+    bounds: Bounds = "array",
+) -> npt.NDArray[Any]:
     """Create a view into the array with the given shape and strides, checked.
 
     A drop-in for `numpy.lib.stride_tricks.as_strided`: every view numpy
@@ -120,7 +123,7 @@ def as_strided(
     >>> as_strided(x, shape=(5, 3), strides=(8, 8))
     Traceback (most recent call last):
     ...
-    safestride.errors.OutOfBoundsError: as_strided would read 8 bytes...
+    safestride.OutOfBoundsError: as_strided would read 8 bytes...
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not ours
     if check_bounds is None:
@@ -151,12 +154,13 @@ def as_strided(
 safe_as_strided = as_strided
 
 
+@public
 def check_view(
     x: npt.ArrayLike,
-    shape: Any = None,
-    strides: Any = None,
+    shape: Iterable[SupportsIndex] | None = None,
+    strides: Iterable[SupportsIndex] | None = None,
     *,
-    bounds: str = "array",
+    bounds: Bounds = "array",
     writeable: bool = False,
 ) -> tuple[int, int] | None:
     """Check a view of `x` without making it.
@@ -190,7 +194,7 @@ def check_view(
     >>> check_view(x, (9, 3), (4, 4))
     Traceback (most recent call last):
     ...
-    safestride.errors.OutOfBoundsError: as_strided would read 4 bytes...
+    safestride.OutOfBoundsError: as_strided would read 4 bytes...
     """
     __tracebackhide__ = True
     array = np.asanyarray(x)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from safestride._public import public
 from safestride.core.extent import (
     Allocation,
     Overlap,
@@ -23,6 +24,7 @@ from safestride.core.violation import Violation, violation_of
 from safestride.errors import OutOfBoundsError
 
 
+@public
 @dataclass(frozen=True)
 class Diagnosis:
     """What `diagnose` found out about an array.
@@ -99,6 +101,7 @@ def _source_array(array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
     return base if isinstance(base, np.ndarray) else None
 
 
+@public
 def diagnose(array: npt.NDArray[Any]) -> Diagnosis:
     """Check an existing array against the memory it lives in.
 

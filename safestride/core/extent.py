@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from safestride._public import public
+
 #: How many elements a view may have before exact overlap and element checks
 #: stop enumerating offsets and answer "may" instead.
 ENUMERATION_LIMIT = 1 << 14
@@ -63,6 +65,7 @@ def scan(
     return low, high, nested
 
 
+@public
 def view_extent(
     shape: Sequence[int], strides: Sequence[int], itemsize: int
 ) -> Extent | None:
@@ -132,6 +135,7 @@ def own_extent(array: npt.NDArray[Any], flags: Any = None) -> Extent | None:
     return view_extent(array.shape, array.strides, array.itemsize)
 
 
+@public
 @dataclass(frozen=True)
 class Allocation:
     """The memory a view may touch, relative to the viewed array's first element.
@@ -246,6 +250,7 @@ def find_allocation(array: npt.NDArray[Any]) -> Allocation:
     return Allocation(span.low, span.high, span.owner, known=False)
 
 
+@public
 class Overlap(enum.Enum):
     """Whether the elements of a view share bytes."""
 
@@ -350,6 +355,7 @@ def index_of_offset(
     return tuple(int(i) for i in np.unravel_index(int(hits[0]), tuple(shape)))
 
 
+@public
 @dataclass(frozen=True)
 class DimensionOverrun:
     """How one dimension carries a view past one end of its memory.

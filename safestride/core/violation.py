@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from safestride._public import public
 from safestride.core.causes import Request, likely_causes
 from safestride.core.extent import (
     Allocation,
@@ -17,6 +18,7 @@ from safestride.core.extent import (
 )
 
 
+@public
 @dataclass(frozen=True)
 class Violation:
     """Everything known about a view that reaches outside its memory.

@@ -17,8 +17,7 @@ from typing import TextIO
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as numpy_as_strided
 
-from safestride.demo import data as _data
-from safestride.demo import model as _model
+from safestride.demo import data as _data, model as _model
 from safestride.demo.plot import check_plot_target, plot
 from safestride.errors import OutOfBoundsError
 from safestride.guard import guarded

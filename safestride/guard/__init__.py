@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from safestride._public import public
 from safestride.guard import patch, state
 from safestride.guard.hook import make_hook
 from safestride.guard.patch import GuardInstallError
@@ -48,6 +49,7 @@ def _config(policy: object, bounds: object) -> GuardConfig:
     return GuardConfig(parse_policy(policy), parse_bounds(bounds))
 
 
+@public
 def install(policy: Policy = "raise", bounds: Bounds = "array") -> Report:
     """Check every ``as_strided`` call made anywhere in this process.
 
@@ -96,6 +98,7 @@ def install(policy: Policy = "raise", bounds: Bounds = "array") -> Report:
         return _session
 
 
+@public
 def uninstall() -> Report | None:
     """Give numpy's ``as_strided`` its own body back; return the session report.
 
@@ -111,6 +114,7 @@ def uninstall() -> Report | None:
         return session
 
 
+@public
 def is_installed() -> bool:
     """Whether the guard is checking calls right now."""
     return patch.is_patched()
@@ -121,6 +125,7 @@ def current_config() -> GuardConfig | None:
     return state.config
 
 
+@public
 @contextlib.contextmanager
 def guarded(
     policy: Policy = "raise", bounds: Bounds = "array", report: Report | None = None

@@ -15,7 +15,10 @@ import textwrap
 import types
 from dataclasses import dataclass
 
+from safestride._public import public
 
+
+@public
 @dataclass(frozen=True)
 class CallSite:
     """Where user code asked for a view: the first frame outside numpy and

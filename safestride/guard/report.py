@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from safestride._public import public
 from safestride.errors import StrideError, Violation
 from safestride.guard.callsite import CallSite
 
 
+@public
 @dataclass
 class UnsafeView:
     """One unsafe view, identified by call site and request; `count` says how
@@ -94,6 +96,7 @@ def _key(site: CallSite, error: StrideError) -> tuple[Any, ...]:
     )
 
 
+@public
 @dataclass
 class Report:
     """Every unsafe view recorded while a guard was collecting.

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from safestride.lint import RULES, RULES_BY_CODE, Selection, apply_fixes, lint_source
 from safestride.lint.formats import as_github, as_sarif

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from safestride import conv2d, conv2d_backward
 from safestride.nn.backward import conv2d_backward_with_plan

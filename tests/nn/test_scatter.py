@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from safestride.nn import columns, scatter
 from safestride.nn.geometry import Geometry, geometry_of
