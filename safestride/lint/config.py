@@ -9,7 +9,6 @@ no rule) is an error naming the file, never a silent default.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Mapping
@@ -177,6 +176,8 @@ def _flag(value: object, where: str) -> bool:
 def _check_keys(table: dict[str, Any], where: str) -> None:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
+        import difflib
+
         hints = {key: difflib.get_close_matches(key, KEYS, n=1) for key in unknown}
         hint = ", ".join(f"{h[0]!r} for {k!r}" for k, h in hints.items() if h)
         raise ConfigError(

@@ -46,7 +46,7 @@ def lint_tree(
     checker.visit(tree)
     found = [f for f in checker.findings if selection.wants(f.code)]
     if found and noqa:
-        reader = NoqaReader(lines)
+        reader = NoqaReader(lines, tree)
         found = [f for f in found if not reader.silences(f)]
     return sorted(found, key=lambda f: (f.line, f.column, f.code))
 

@@ -10,7 +10,6 @@ still drop a comment is not applied, and its finding stays.
 from __future__ import annotations
 
 import ast
-import difflib
 import io
 import re
 import tokenize
@@ -238,6 +237,8 @@ def fix_source(source: str, findings: Iterable[Finding]) -> tuple[str, list[Find
 
 def unified_diff(before: str, after: str, filename: str) -> str:
     """The change from `before` to `after` as a unified diff (empty if none)."""
+    import difflib
+
     old = _LINE.findall(before)
     new = _LINE.findall(after)
     lines = []

@@ -54,11 +54,10 @@ class Linter:
     def _per_file(self) -> tuple[PerFileIgnore, ...]:
         return per_file_ignores(self.per_file)
 
-    def _wanted(self, findings: list[Finding], path: str | None) -> list[Finding]:
-        if not findings or path is None:
-            return findings
-        ignored = ignored_codes(self._per_file, self.files.relative(path))
-        return [f for f in findings if f.code not in ignored]
+    def _ignored(self, path: str | None) -> frozenset[str]:
+        if path is None:
+            return frozenset()
+        return ignored_codes(self._per_file, self.files.relative(path))
 
     def lint_data(
         self, data: bytes, filename: str, path: str | None, mode: str = CHECK
@@ -68,9 +67,11 @@ class Linter:
         `filename` names it in messages; `path` (None for an anonymous stdin)
         is where it is for the per-file settings.
         """
-        if NEEDLE not in data:
+        ignored = self._ignored(path) if NEEDLE in data else self.selection.codes
+        if self.selection.codes <= ignored:  # no rule runs on it
             return FileResult(filename, []), data
-        findings = self._wanted(lint_bytes(data, filename, self.selection), path)
+        selection = Selection(ignore=sorted(ignored), base=self.selection)
+        findings = lint_bytes(data, filename, selection)
         result = FileResult(filename, findings)
         if mode == CHECK or not any(f.fix is not None for f in findings):
             return result, data
@@ -81,8 +82,7 @@ class Linter:
             if not applied:
                 break
             result.fixed.update(f.code for f in applied)
-            found = lint_bytes(decoded.encode(text), filename, self.selection)
-            result.findings = self._wanted(found, path)
+            result.findings = lint_bytes(decoded.encode(text), filename, selection)
         if mode == DIFF:
             result.diff = unified_diff(decoded.text, text, filename)
             result.findings = findings  # `fixed` says what the diff would fix
@@ -95,7 +95,9 @@ class Linter:
             data = path.read_bytes()
         except OSError as error:
             finding = unparseable(str(path), f"cannot read it: {error}")
-            return FileResult(str(path), self._wanted([finding], str(path)))
+            ignored = self._ignored(str(path))
+            wanted = self.selection.wants("SST900") and "SST900" not in ignored
+            return FileResult(str(path), [finding] if wanted else [])
         result, fixed = self.lint_data(data, str(path), str(path), mode)
         if mode == FIX and fixed != data:
             path.write_bytes(fixed)

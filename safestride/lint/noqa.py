@@ -18,12 +18,10 @@ drop the rest itself:
 
 from __future__ import annotations
 
-import io
+import ast
 import re
-import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from safestride.lint.findings import Finding
 
@@ -32,6 +30,19 @@ _INLINE = re.compile(
 )
 _FILE = re.compile(r"\s*#\s*flake8[:=]\s*noqa", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,\s]+")
+
+
+def _statement_at(tree: ast.AST, line: int) -> ast.AST:
+    """The innermost statement of `tree` whose lines include `line`."""
+    node = tree
+    while True:
+        for child in ast.iter_child_nodes(node):
+            end = getattr(child, "end_lineno", None)
+            if isinstance(child, ast.stmt) and end and child.lineno <= line <= end:
+                node = child
+                break
+        else:
+            return node
 
 
 @dataclass(frozen=True)
@@ -67,34 +78,51 @@ def read_noqa(text: str) -> list[Noqa]:
 
 
 class NoqaReader:
-    """Which findings of one file its ``# noqa`` comments silence.
+    """Which findings of one module its ``# noqa`` comments silence.
 
-    `lines` are the file's physical lines, without their line endings.
+    `lines` are the module's physical lines, without their line endings;
+    `tree` its syntax tree (or the parts of it findings can be in).
     """
 
-    def __init__(self, lines: Sequence[str]) -> None:
+    def __init__(self, lines: Sequence[str], tree: ast.AST) -> None:
         self.lines = lines
+        self.tree = tree
         self.present = any("noqa" in line.lower() for line in lines)
         self.file_exempt = self.present and any(_FILE.match(line) for line in lines)
 
-    @cached_property
-    def _spans(self) -> dict[int, tuple[int, int]]:
-        """Line -> (first, last) line of the tokens that end at its line break:
-        more than one line only around a string spanning several."""
-        spans: dict[int, tuple[int, int]] = {}
-        text = "".join(f"{line}\n" for line in self.lines)
-        first, last = len(self.lines) + 1, 0
-        try:
-            for token in tokenize.generate_tokens(io.StringIO(text).readline):
-                if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
-                    continue
-                first, last = min(first, token.start[0]), max(last, token.end[0])
-                if token.type in (tokenize.NL, tokenize.NEWLINE):
-                    spans.update(dict.fromkeys(range(first, last + 1), (first, last)))
-                    first, last = len(self.lines) + 1, 0
-        except (tokenize.TokenError, SyntaxError):
-            return {}
-        return spans
+    def _span(self, line: int) -> tuple[int, int]:
+        """The (first, last) lines flake8 reads as one with `line` for noqa.
+
+        flake8 joins the lines of a token that spans several (a string) and
+        lines continued with a backslash; both stay within one statement.
+        The strings come from the tree, not from tokenizing the file again
+        (a literal concatenated over lines joins them too: a superset).
+        """
+        statement = _statement_at(self.tree, line)
+        pairs = [
+            (node.lineno, node.end_lineno)
+            for node in ast.walk(statement)
+            if isinstance(node, (ast.Constant, ast.JoinedStr))
+            and not isinstance(getattr(node, "value", ""), (int, float, complex))
+            and node.end_lineno is not None
+            and node.end_lineno > node.lineno
+        ]
+        pairs += [
+            (number, number + 1)
+            for number in range(
+                getattr(statement, "lineno", 1),
+                (getattr(statement, "end_lineno", None) or len(self.lines)) + 1,
+            )
+            if number <= len(self.lines) and self.lines[number - 1].endswith("\\")
+        ]
+        first = last = line
+        grown = True
+        while grown:  # a chain of strings and continuations joins end to end
+            grown = False
+            for start, end in pairs:
+                if start <= last and end >= first and (start < first or end > last):
+                    first, last, grown = min(first, start), max(last, end), True
+        return first, last
 
     def silences(self, finding: Finding) -> bool:
         """Whether a ``# noqa`` on `finding`'s line covers its code."""
@@ -104,6 +132,11 @@ class NoqaReader:
             return True
         if not 0 < finding.line <= len(self.lines):
             return False
-        first, last = self._spans.get(finding.line, (finding.line, finding.line))
+        own = self.lines[finding.line - 1]
+        if any(noqa.silences(finding.code) for noqa in read_noqa(own)):
+            return True
+        first, last = self._span(finding.line)
+        if first == last:
+            return False
         text = "\n".join(self.lines[first - 1 : last])
         return any(noqa.silences(finding.code) for noqa in read_noqa(text))

@@ -53,9 +53,11 @@ def test_read_noqa() -> None:
     assert not Noqa(("SST004",)).silences("SST001")
 
 
-def test_a_string_over_several_lines_shares_its_noqa() -> None:
+def test_a_string_or_a_backslash_over_several_lines_shares_its_noqa() -> None:
     source = HEADER + "s = '''\n''' ; v = as_strided(b, strides=(8,))  # noqa\n"
     assert lint_source(source, selection=EVERYTHING) == []
+    continued = HEADER + "v = as_strided(b, strides=(8,)) + \\\n    1  # noqa\n"
+    assert lint_source(continued, selection=EVERYTHING) == []
     call = HEADER + "v = as_strided(\n    b, strides=(8,),\n)  # noqa\n"
     assert {f.code for f in lint_source(call, selection=EVERYTHING)} == {
         "SST003",
@@ -75,6 +77,7 @@ def test_flake8_and_the_command_line_silence_the_same(tmp_path: Path) -> None:
     lines += [LINE.format(comment) for comment in VARIANTS]
     lines += ["s = '''", "''' ; v = as_strided(b, strides=(8,))  # noqa"]
     lines += ["v = as_strided(", "    b, strides=(8,),", ")  # noqa"]
+    lines += ["v = as_strided(b, strides=(8,)) + \\", "    1  # noqa"]
     (tmp_path / "variants.py").write_text("\n".join(lines) + "\n")
     ours = run_python(
         "-m", "safestride.cli", "lint", "-q", "--select", "ALL", "variants.py",
@@ -88,4 +91,4 @@ def test_flake8_and_the_command_line_silence_the_same(tmp_path: Path) -> None:
         "-m", "flake8", "--select", "SST", "--disable-noqa", "variants.py",
         cwd=tmp_path,
     )  # fmt: skip
-    assert len(raw.stdout.splitlines()) == 2 * len(VARIANTS) + 2 + 2 + 1
+    assert len(raw.stdout.splitlines()) == 2 * len(VARIANTS) + 2 + 2 + 2 + 1
