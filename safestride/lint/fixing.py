@@ -188,9 +188,9 @@ def apply_fixes(source: str, findings: Iterable[Finding]) -> tuple[str, int]:
 
     Examples
     --------
-    >>> from safestride.lint import apply_fixes, lint_source
+    >>> from safestride.lint import Selection, apply_fixes, lint_source
     >>> source = "from numpy.lib.stride_tricks import as_strided\\r\\n"
-    >>> apply_fixes(source, lint_source(source))
+    >>> apply_fixes(source, lint_source(source, selection=Selection(["SST008"])))
     ('from safestride.stride_tricks import as_strided\\r\\n', 1)
     """
     fixed, applied = fix_source(source, findings)

@@ -184,9 +184,10 @@ def statistics(findings: Sequence[Finding], format: str = "text") -> str:
 
     Examples
     --------
-    >>> from safestride.lint import lint_source
+    >>> from safestride.lint import Selection, lint_source
     >>> from safestride.lint.formats import statistics
-    >>> findings = lint_source("from numpy.lib.stride_tricks import as_strided\\n")
+    >>> source = "from numpy.lib.stride_tricks import as_strided\\n"
+    >>> findings = lint_source(source, selection=Selection(["SST008"]))
     >>> print(statistics(findings), end="")
         1  SST008  numpy-as-strided
     """

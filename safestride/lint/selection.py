@@ -60,10 +60,10 @@ def parse_selectors(values: Iterable[str]) -> tuple[str, ...]:
     >>> from safestride.lint.selection import parse_selectors
     >>> parse_selectors(["sst001", " SST00", "ALL"])
     ('SST001', 'SST00', 'ALL')
-    >>> parse_selectors(["SST01"])
+    >>> parse_selectors(["SST0001"])
     Traceback (most recent call last):
     ...
-    safestride.lint.selection.SelectorError: 'SST01' is not a rule code or prefix...
+    safestride.lint.selection.SelectorError: 'SST0001' is not a rule code or prefix...
     """
     selectors = []
     for value in values:

@@ -16,7 +16,7 @@ from safestride.lint import selection
 BAD = (
     "from numpy.lib.stride_tricks import as_strided\n"
     "def f(b, x):\n"
-    "    return as_strided(b, strides=x.strides, writeable=False)\n"
+    "    return as_strided(b, strides=x.strides, shape=x.shape, writeable=False)\n"
 )
 
 

@@ -28,12 +28,12 @@ def test_an_unknown_code_in_the_file_is_an_error(
     project: Path, safestride: Callable[..., Run], key: str
 ) -> None:
     write(project, {"bad.py": BAD})
-    config(project, f'{key} = ["SST001", "SST01"]')
+    config(project, f'{key} = ["SST001", "SST0001"]')
     result = safestride("lint", ".")
     assert (result.code, result.out) == (2, "")
     (line,) = result.err.splitlines()
     assert line.startswith("safestride lint: pyproject.toml: ")
-    assert f"[tool.safestride.lint] {key}: 'SST01' is not a rule code" in line
+    assert f"[tool.safestride.lint] {key}: 'SST0001' is not a rule code" in line
     assert "SST001 (stale-strides)" in line
 
 

@@ -69,7 +69,9 @@ def test_named_files_are_linted_unless_force_exclude(
     write(tree, {"pyproject.toml": "[tool.safestride.lint]\nforce-exclude = true\n"})
     assert safestride("lint", "-q", "--exclude", "x.py", "src/gen/x.py").out == ""
     found = safestride(
-        "lint", "-q", "--no-force-exclude", "--exclude", "x.py", "src/gen/x.py"
+        "lint",
+        *("-q", "--select", "SST001,SST008", "--no-force-exclude"),
+        *("--exclude", "x.py", "src/gen/x.py"),
     )
     assert [line.split()[1] for line in found.lines] == ["SST008", "SST001"]
 

@@ -140,7 +140,7 @@ def test_diff_shows_the_fix_and_writes_nothing(
         "-from numpy.lib.stride_tricks import as_strided\n"
         "+from safestride.stride_tricks import as_strided\n"
         " def f(b, x):\n"
-        "     return as_strided(b, strides=x.strides, writeable=False)\n"
+        "     return as_strided(b, strides=x.strides, shape=x.shape, writeable=False)\n"
         "Would fix 1 finding.\n"
     )
     # findings without fixes do not count, as in ruff

@@ -71,6 +71,9 @@ def test_findings_carry_positions_and_messages() -> None:
 
 # ------------------------------------------------------------------ fixes
 
+#: Every rule, advice included: these tests are about fixes, noqa and formats.
+ALL = Selection(["ALL"])
+
 FIX_CASES = {
     "plain": (
         "from numpy.lib.stride_tricks import as_strided\n",
@@ -95,18 +98,18 @@ FIX_CASES = {
 
 @pytest.mark.parametrize(("before", "after"), FIX_CASES.values(), ids=FIX_CASES.keys())
 def test_fixes_round_trip(before: str, after: str) -> None:
-    fixed, applied = apply_fixes(before, lint_source(before))
+    fixed, applied = apply_fixes(before, lint_source(before, selection=ALL))
     assert applied == 1
     assert fixed == after
     ast.parse(fixed)
-    assert not [f for f in lint_source(fixed) if f.code == "SST008"]
+    assert not [f for f in lint_source(fixed, selection=ALL) if f.code == "SST008"]
 
 
 def test_fix_in_the_fixture_keeps_the_rest_intact() -> None:
     source = (FIXTURES / "sst008.py").read_text()
-    fixed, applied = apply_fixes(source, lint_source(source))
+    fixed, applied = apply_fixes(source, lint_source(source, selection=ALL))
     assert applied == 3
-    remaining = [f for f in lint_source(fixed) if f.code == "SST008"]
+    remaining = [f for f in lint_source(fixed, selection=ALL) if f.code == "SST008"]
     assert [f.line for f in remaining] == [12]  # the attribute call: not auto-fixed
     assert "def safestride_is_fine(x):" in fixed
 
@@ -122,7 +125,7 @@ as_strided(b, strides=x.strides)  # NOQA:SST001,SST004
 
 
 def test_noqa_comments() -> None:
-    found = {(f.line, f.code) for f in lint_source(NOQA_SOURCE)}
+    found = {(f.line, f.code) for f in lint_source(NOQA_SOURCE, selection=ALL)}
     assert found == {(2, "SST004"), (3, "SST001")}
 
 
@@ -131,9 +134,8 @@ def test_noqa_comments() -> None:
 
 def test_json_format_fields() -> None:
     source = (FIXTURES / "sst008.py").read_text()
-    record = json.loads(json.dumps([f.to_dict() for f in lint_source(source, "a.py")]))[
-        0
-    ]
+    found = lint_source(source, "a.py", ALL)
+    record = json.loads(json.dumps([f.to_dict() for f in found]))[0]
     assert set(record) == {
         "code",
         "message",
@@ -168,7 +170,8 @@ def test_sarif_validates_against_the_schema() -> None:
 
 
 def test_github_annotations() -> None:
-    findings = lint_source("from numpy.lib.stride_tricks import as_strided\n", "a,b.py")
+    source = "from numpy.lib.stride_tricks import as_strided\n"
+    findings = lint_source(source, "a,b.py", ALL)
     (line,) = as_github(findings).splitlines()
     assert line.startswith("::warning title=safestride (SST008),file=a%2Cb.py,line=1,")
     assert "::SST008 numpy's as_strided checks nothing" in line
@@ -208,7 +211,7 @@ cli = pytest.mark.subprocess
 def test_exit_codes_and_text_output(project: Path) -> None:
     result = safestride_lint(project, "good.py")
     assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
-    result = safestride_lint(project, ".")
+    result = safestride_lint(project, "--select", "SST001,SST008", ".")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "bad.py:1:1: SST008 " + RULES_BY_CODE["SST008"].message,
@@ -461,7 +464,7 @@ def test_large_files_are_parsed_in_blocks_with_the_same_findings() -> None:
         "    return as_strided(x, shape=(3, 2), strides=(8, 8))\n"
     )
     assert len(source.splitlines()) > parsing.SPLIT_FROM_LINES
-    split = lint_source(source, "big.py")
+    split = lint_source(source, "big.py", ALL)
     whole_tree = ast.parse(source)
     assert len(whole_tree.body) > len(
         parsing.parse_relevant(source, "big.py", source.splitlines(), "as_strided").body
