@@ -92,11 +92,46 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_run(commands)
     _add_lint(commands)
-    explain = commands.add_parser(
-        "explain", help="explain a lint rule: safestride explain SST001"
-    )
-    explain.add_argument("code", help="a rule code such as SST001")
+    _add_explain(commands)
     return parser
+
+
+def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    explain = commands.add_parser(
+        "explain",
+        help="explain a lint rule: safestride explain SST001",
+        description="Print what a lint rule flags, why, and what to write instead.",
+    )
+    explain.add_argument("code", nargs="?", help="a rule code such as SST001")
+    explain.add_argument("--all", action="store_true", help="explain every rule")
+
+
+def _explain(arguments: argparse.Namespace) -> int:
+    from safestride.lint.rule_docs import explain
+    from safestride.lint.rules import RULES
+    from safestride.lint.selection import rule_listing
+
+    if arguments.all:
+        rule = "\n" + "-" * 72 + "\n\n"
+        print(rule.join(explain(r.code) or "" for r in RULES), end="")
+        return 0
+    if arguments.code is None:
+        print(
+            "safestride explain: name a rule (safestride explain SST001) or give "
+            f"--all; the rules are {rule_listing()}",
+            file=sys.stderr,
+        )
+        return 2
+    text = explain(arguments.code)
+    if text is None:
+        print(
+            f"safestride explain: no rule {arguments.code!r}; the rules are "
+            f"{rule_listing()}",
+            file=sys.stderr,
+        )
+        return 2
+    print(text, end="")
+    return 0
 
 
 def _run(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -144,14 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "run":
         return _run(arguments, parser)
     if arguments.command == "explain":
-        from safestride.lint.rule_docs import explain
-
-        text = explain(arguments.code)
-        if text is None:
-            print(f"safestride explain: no rule {arguments.code!r}", file=sys.stderr)
-            return 2
-        print(text, end="")
-        return 0
+        return _explain(arguments)
     if arguments.command == "lint":
         from safestride.lint.command import run_safely
 

@@ -1,47 +1,54 @@
-"""Linting source text and files: pre-filter, parse, check, honour noqa."""
+"""Linting source text and files: pre-filter, decode, parse, check, honour noqa.
+
+The command line and the flake8 plugin both end in `lint_tree`, so they read
+``# noqa`` the same way and report the same findings.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import ast
+from collections.abc import Sequence
 from pathlib import Path
 
 from safestride.lint.checker import Checker
-from safestride.lint.findings import Edit, Finding
-from safestride.lint.parsing import parse_relevant
+from safestride.lint.findings import Finding
+from safestride.lint.fixing import apply_fixes
+from safestride.lint.noqa import NoqaReader
+from safestride.lint.parsing import decode, parse_relevant, physical_lines
 from safestride.lint.rules import RULES_BY_CODE
+from safestride.lint.selection import Selection
+
+__all__ = ["NEEDLE", "Selection", "apply_fixes", "lint_file", "lint_source"]
 
 #: Text every file with a finding must contain; others are never parsed.
 NEEDLE = b"as_strided"
 
-_NOQA = re.compile(
-    r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
-)
+
+def unparseable(filename: str, reason: str, line: int = 1, column: int = 1) -> Finding:
+    """The SST900 finding for a file that cannot be read or parsed."""
+    message = RULES_BY_CODE["SST900"].message.format(source=reason)
+    return Finding("SST900", message, filename, line, column, line, column)
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Which rules run: `select` prefixes minus `ignore` prefixes."""
+def lint_tree(
+    tree: ast.Module,
+    lines: Sequence[str],
+    filename: str,
+    selection: Selection,
+    noqa: bool = True,
+) -> list[Finding]:
+    """The findings in a parsed module that `selection` wants and no noqa silences.
 
-    select: tuple[str, ...] = ("SST",)
-    ignore: tuple[str, ...] = ()
-
-    def wants(self, code: str) -> bool:
-        chosen = any(code.startswith(prefix) for prefix in self.select)
-        return chosen and not any(code.startswith(prefix) for prefix in self.ignore)
-
-
-def _suppressed(finding: Finding, lines: Sequence[str]) -> bool:
-    if not 0 < finding.line <= len(lines):
-        return False
-    match = _NOQA.search(lines[finding.line - 1])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    if codes is None:
-        return True
-    return finding.code in {c.upper() for c in re.split(r"[,\s]+", codes) if c}
+    `lines` are the module's physical lines without their line endings;
+    `noqa` False ignores ``# noqa`` comments.
+    """
+    checker = Checker(filename, lines, tree)
+    checker.visit(tree)
+    found = [f for f in checker.findings if selection.wants(f.code)]
+    if found and noqa:
+        reader = NoqaReader(lines, tree)
+        found = [f for f in found if not reader.silences(f)]
+    return sorted(found, key=lambda f: (f.line, f.column, f.code))
 
 
 def lint_source(
@@ -57,33 +64,23 @@ def lint_source(
     ... def bias(b, x):
     ...     return as_strided(b, shape=x.shape, strides=(0, x.strides[1], 0, 0))
     ... '''
-    >>> for finding in lint_source(code, "model.py"):
-    ...     print(finding.line, finding.code)
-    2 SST008
-    4 SST004
-    4 SST001
-    4 SST006
+    >>> from safestride.lint import Selection
+    >>> for finding in lint_source(code, "model.py", Selection(["SST008"])):
+    ...     print(finding)
+    model.py:2:1: SST008 numpy's as_strided checks nothing: ...
     """
     selection = selection or Selection()
-    lines = source.splitlines()
+    source = source.removeprefix("\ufeff")
+    lines = physical_lines(source)
     try:
         tree = parse_relevant(source, filename, lines, "as_strided")
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         column = getattr(error, "offset", None) or 1
-        message = RULES_BY_CODE["SST900"].message.format(
-            source=getattr(error, "msg", str(error))
-        )
-        found = [Finding("SST900", message, filename, line, column, line, column)]
+        reason = getattr(error, "msg", str(error))
+        found = [unparseable(filename, reason, line, column)]
         return [f for f in found if selection.wants(f.code)]
-    checker = Checker(filename, lines, tree)
-    checker.visit(tree)
-    found = [
-        f
-        for f in checker.findings
-        if selection.wants(f.code) and not _suppressed(f, lines)
-    ]
-    return sorted(found, key=lambda f: (f.line, f.column, f.code))
+    return lint_tree(tree, lines, filename, selection)
 
 
 def lint_file(path: Path, selection: Selection | None = None) -> list[Finding]:
@@ -91,38 +88,30 @@ def lint_file(path: Path, selection: Selection | None = None) -> list[Finding]:
     data = path.read_bytes()
     if NEEDLE not in data:
         return []
+    return lint_bytes(data, str(path), selection)
+
+
+def lint_bytes(
+    data: bytes, filename: str, selection: Selection | None = None
+) -> list[Finding]:
+    """Findings in a file's bytes, decoded as Python decodes a module."""
+    selection = selection or Selection()
     try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        message = RULES_BY_CODE["SST900"].message.format(source=f"not UTF-8 ({error})")
-        return [Finding("SST900", message, str(path), 1, 1, 1, 1)]
-    return lint_source(source, str(path), selection)
+        source = decode(data).text
+    except (SyntaxError, UnicodeDecodeError) as error:
+        where = error.start if isinstance(error, UnicodeDecodeError) else 0
+        line = data.count(b"\n", 0, where) + 1
+        found = [unparseable(filename, _undecodable(error), line)]
+        return [f for f in found if selection.wants(f.code)]
+    return lint_source(source, filename, selection)
 
 
-def apply_fixes(source: str, findings: Iterable[Finding]) -> tuple[str, int]:
-    """`source` with every non-overlapping fix applied; and how many were."""
-    edits: list[Edit] = []
-    for finding in findings:
-        if finding.fix is not None:
-            edits.extend(finding.fix.edits)
-    lines = source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(line: int, column: int) -> int:
-        return starts[line - 1] + column - 1
-
-    applied = 0
-    last_start = len(source) + 1
-    for edit in sorted(edits, key=lambda e: (e.line, e.column), reverse=True):
-        start, end = (
-            offset(edit.line, edit.column),
-            offset(edit.end_line, edit.end_column),
+def _undecodable(error: SyntaxError | UnicodeDecodeError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return (
+            f"its bytes are not {error.encoding} (byte {error.start}: "
+            f"{error.reason}); a PEP 263 coding line can name their codec"
         )
-        if end > last_start:
-            continue  # overlaps an edit already applied
-        source = source[:start] + edit.content + source[end:]
-        last_start = start
-        applied += 1
-    return source, applied
+    if "unknown encoding" in str(error):
+        return f"its coding line names no codec Python knows ({error})"
+    return "its bytes are not UTF-8, and no PEP 263 coding line names their codec"

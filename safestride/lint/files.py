@@ -1,13 +1,19 @@
-"""Which files to lint: walk the paths, skip excluded and git-ignored ones."""
+"""Which files to lint: walk the paths, skip excluded and git-ignored ones.
+
+Exclude patterns are anchored at the project root (see `safestride.lint.globs`
+for their syntax). A file or directory named on the command line is linted
+even if a pattern excludes it, unless `FileFilter.force_exclude` is set: the
+pre-commit hook names every changed file, so it sets it.
+"""
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from safestride.lint.globs import Glob, GlobSet
 
 DEFAULT_EXCLUDE = (
     ".git",
@@ -25,39 +31,19 @@ DEFAULT_EXCLUDE = (
     "build",
     "dist",
     "*.egg-info",
+    ".eggs",
+    "__pypackages__",
+    "_build",
+    "site-packages",
 )
 SUFFIXES = (".py", ".pyi")
-
-
-def _pattern_to_regex(pattern: str) -> str:
-    """A .gitignore glob as a regex over '/'-separated relative paths."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return "".join(out)
 
 
 @dataclass(frozen=True)
 class _IgnoreRule:
     base: Path
-    regex: re.Pattern[str]
+    glob: Glob
     negate: bool
-    directories_only: bool
 
 
 @dataclass
@@ -76,65 +62,78 @@ class GitIgnore:
                 continue
             negate = line.startswith("!")
             line = line[1:] if negate else line
-            directories_only = line.endswith("/")
-            line = line.rstrip("/")
-            anchored = "/" in line
-            line = line.lstrip("/")
-            body = _pattern_to_regex(line)
-            regex = f"^{body}$" if anchored else f"^(?:.*/)?{body}$"
-            self.rules.append(
-                _IgnoreRule(directory, re.compile(regex), negate, directories_only)
-            )
+            self.rules.append(_IgnoreRule(directory, Glob.compile(line), negate))
 
     def ignores(self, path: Path, is_directory: bool) -> bool:
         ignored = False
         for rule in self.rules:
-            if rule.directories_only and not is_directory:
-                continue
             try:
                 relative = path.relative_to(rule.base).as_posix()
             except ValueError:
                 continue
-            if rule.regex.match(relative):
+            if rule.glob.matches(relative, is_directory):
                 ignored = not rule.negate
         return ignored
 
 
-def _exclusion(patterns: Sequence[str]) -> re.Pattern[str]:
-    """One regex for all exclude globs, matched against a name or a relative path."""
-    return re.compile("|".join(fnmatch.translate(p) for p in patterns))
+@dataclass(frozen=True)
+class FileFilter:
+    """What to skip: `exclude` patterns anchored at `root`, and git-ignored files."""
+
+    root: Path
+    exclude: GlobSet = field(default_factory=lambda: GlobSet.compile(DEFAULT_EXCLUDE))
+    respect_gitignore: bool = True
+    force_exclude: bool = False
+
+    def relative(self, path: Path | str) -> str:
+        """`path` from the root, '/'-separated; absolute if it is outside."""
+        absolute = os.path.normpath(os.path.abspath(path))
+        relative = os.path.relpath(absolute, self.root)
+        if relative == os.curdir:
+            return ""
+        if relative.startswith(os.pardir):
+            return Path(absolute).as_posix()
+        return Path(relative).as_posix()
+
+    def excludes(self, path: Path | str, is_directory: bool = False) -> bool:
+        """Whether an exclude pattern covers `path` or a directory above it."""
+        relative = self.relative(path)
+        return bool(relative) and self.exclude.covers(relative, is_directory)
+
+    def skips_named(self, path: Path | str, is_directory: bool = False) -> bool:
+        """Whether to skip a path named on the command line (`force_exclude`)."""
+        return self.force_exclude and self.excludes(path, is_directory)
 
 
-def discover(
-    paths: Sequence[str],
-    exclude: Sequence[str] = (),
-    respect_gitignore: bool = True,
-) -> Iterator[Path]:
-    """Python files under `paths`. Files named explicitly are always included."""
-    excluded = _exclusion((*DEFAULT_EXCLUDE, *exclude))
+def discover(paths: Sequence[str], files: FileFilter) -> Iterator[Path]:
+    """Python files under `paths`. Files named explicitly are included unless
+    `files.force_exclude` applies the excludes to them too."""
     for given in paths:
         path = Path(given)
         if path.is_file():
-            yield path
+            if not files.skips_named(path):
+                yield path
             continue
         if not path.is_dir():
             raise FileNotFoundError(f"no such file or directory: {given}")
-        ignore = GitIgnore() if respect_gitignore else None
+        if files.skips_named(path, is_directory=True):
+            continue
+        ignore = GitIgnore() if files.respect_gitignore else None
         resolved = path.resolve()
         if ignore is not None:
             for ancestor in reversed(resolved.parents):
                 ignore.read(ancestor)
-        yield from _walk(path, resolved, "", excluded, ignore)
+        yield from _walk(path, resolved, files.relative(path), files.exclude, ignore)
 
 
 def _walk(
     directory: Path,
     resolved: Path,
     relative: str,
-    excluded: re.Pattern[str],
+    excluded: GlobSet,
     ignore: GitIgnore | None,
 ) -> Iterator[Path]:
-    """Files below `directory` (at `resolved`, `relative` to the given root)."""
+    """Files below `directory` (at `resolved`, `relative` to the project root)."""
     if ignore is not None:
         ignore.read(resolved)
     try:
@@ -144,10 +143,10 @@ def _walk(
     for entry in entries:
         name = entry.name
         inner = f"{relative}/{name}" if relative else name
-        if excluded.match(name) or excluded.match(inner):
-            continue
         is_directory = entry.is_dir(follow_symlinks=False)
         if not is_directory and not name.endswith(SUFFIXES):
+            continue
+        if excluded.matches(inner, is_directory):
             continue
         if ignore is not None and ignore.ignores(resolved / name, is_directory):
             continue
