@@ -132,7 +132,7 @@ def as_strided(
             return view
     if not isinstance(x, np.ndarray) or (type(x) is not np.ndarray and not subok):
         x = np.asanyarray(x) if subok else np.asarray(x)
-    new_shape, new_strides = shape_and_strides(shape, strides, x.shape, x.strides)
+    new_shape, new_strides = shape_and_strides(shape, strides, x)
     subok = flag(subok, "subok")
     writeable = flag(writeable, "writeable")
     level = parse_bounds(bounds)
@@ -198,9 +198,7 @@ def check_view(
     """
     __tracebackhide__ = True
     array = np.asanyarray(x)
-    new_shape, new_strides = shape_and_strides(
-        shape, strides, array.shape, array.strides
-    )
+    new_shape, new_strides = shape_and_strides(shape, strides, array)
     writeable = flag(writeable, "writeable")
     level = parse_bounds(bounds)
     total_size_fits(new_shape, array.itemsize)

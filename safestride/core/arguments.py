@@ -6,10 +6,13 @@ import operator
 from collections.abc import Iterable
 from math import prod
 from operator import countOf
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 INTP_MAX = int(np.iinfo(np.intp).max)
+INTP_MIN = int(np.iinfo(np.intp).min)
 MAX_DIMS = 64 if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else 32
 
 
@@ -59,15 +62,57 @@ def int_sequence(value: object, name: str) -> tuple[int, ...]:
     return tuple(_element(v, name, i) for i, v in enumerate(value))
 
 
+def c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+    """Strides of a fresh C-contiguous array of `shape`, as numpy computes them.
+
+    Examples
+    --------
+    >>> c_strides((2, 3, 4), 8)
+    (96, 32, 8)
+    >>> c_strides((0, 3), 8)
+    (24, 8)
+    """
+    strides = []
+    step = itemsize
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(strides))
+
+
 def shape_and_strides(
-    shape: object, strides: object, x_shape: tuple[int, ...], x_strides: tuple[int, ...]
+    shape: object, strides: object, x: npt.NDArray[Any]
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Validated ``(shape, strides)``, defaulting to ``x``'s like numpy does."""
-    new_shape = x_shape if shape is None else int_sequence(shape, "shape")
-    new_strides = x_strides if strides is None else int_sequence(strides, "strides")
+    """Validated ``(shape, strides)`` of a view of `x`, defaulting as numpy does.
+
+        An omitted `shape` is ``x.shape``. An omitted `strides` is *not*
+        ``x.strides`` when `x` is C-contiguous: numpy then gives the view the
+        C-contiguous strides of the new shape (x's array interface reports no
+        strides), and ``x.strides`` only otherwise.
+
+        Examples
+        --------
+        >>> import numpy as np
+    import numpy.typing as npt
+        >>> shape_and_strides((2, 8), None, np.zeros((4, 4)))
+        ((2, 8), (64, 8))
+        >>> shape_and_strides(None, None, np.zeros((4, 4))[:, ::2])
+        ((4, 2), (32, 16))
+    """
+    new_shape = tuple(x.shape) if shape is None else int_sequence(shape, "shape")
+    if strides is not None:
+        new_strides = int_sequence(strides, "strides")
+    elif x.flags.c_contiguous:
+        new_strides = c_strides(new_shape, x.itemsize)
+    else:
+        new_strides = tuple(x.strides)
     if len(new_shape) != len(new_strides):
-        given = "given" if strides is not None else "not given, so x.strides are used"
         shape_given = "given" if shape is not None else "not given, so x.shape is used"
+        given = (
+            "given"
+            if strides is not None
+            else "not given, and x is not C-contiguous, so numpy uses x.strides"
+        )
         raise ValueError(
             f"shape and strides must have one entry per dimension, but shape "
             f"({shape_given}) is {new_shape} with {len(new_shape)} entries and strides "
@@ -82,7 +127,7 @@ def shape_and_strides(
         )
     if min(new_shape) < 0 or max(new_shape) > INTP_MAX:
         _explain_bad_size(new_shape)
-    if min(new_strides) < -INTP_MAX or max(new_strides) > INTP_MAX:
+    if min(new_strides) < INTP_MIN or max(new_strides) > INTP_MAX:
         _explain_bad_stride(new_strides)
     return new_shape, new_strides
 
@@ -102,10 +147,10 @@ def _explain_bad_size(shape: tuple[int, ...]) -> None:
 
 def _explain_bad_stride(strides: tuple[int, ...]) -> None:
     for i, stride in enumerate(strides):
-        if not -INTP_MAX <= stride <= INTP_MAX:
+        if not INTP_MIN <= stride <= INTP_MAX:
             raise ValueError(
                 f"strides[{i}] is {stride}, beyond what numpy can store "
-                f"(|stride| <= {INTP_MAX}); no real array has such strides."
+                f"({INTP_MIN} to {INTP_MAX}); no real array has such strides."
             )
 
 

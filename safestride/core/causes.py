@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from safestride.core.arguments import c_strides
 from safestride.core.extent import Allocation, view_extent
 
 
@@ -27,16 +28,6 @@ class Request:
 
     def fits(self, shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
         return self.allowed.holds(view_extent(shape, strides, self.itemsize))
-
-
-def c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
-    """Strides of a fresh C-contiguous array of `shape`."""
-    strides = []
-    step = itemsize
-    for size in reversed(shape):
-        strides.append(step)
-        step *= max(size, 1)
-    return tuple(reversed(strides))
 
 
 def _moving(request: Request) -> list[int]:

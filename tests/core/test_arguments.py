@@ -89,12 +89,6 @@ CASES: list[tuple[str, dict[str, Any], type[Exception], str]] = [
         r"shape.*\(2, 3\).*strides.*\(8,\)",
     ),
     (
-        "shape without strides of x's length",
-        {"shape": (2, 3)},
-        ValueError,
-        "strides .not given, so x.strides are used",
-    ),
-    (
         "strides without shape of x's length",
         {"strides": (8, 8)},
         ValueError,
@@ -175,3 +169,48 @@ def test_numpy_integer_and_zero_one_flags_are_accepted() -> None:
 def test_a_generator_of_sizes_is_accepted() -> None:
     view = as_strided(X, shape=(n for n in (2, 3)), strides=[48, 8], writeable=False)
     assert view.shape == (2, 3)
+
+
+# Issue 12: the drop-in follows numpy where arguments are omitted or unusual.
+
+
+@pytest.mark.parametrize(
+    ("x", "shape"),
+    [
+        (np.zeros((4, 4)), (2, 8)),
+        (np.arange(4.0), (2, 2)),
+        (np.zeros((4, 4)), None),
+        (np.zeros((4, 1, 3))[:, :, ::-1].copy(), (3, 4)),
+        (np.zeros((4, 4)).T, None),
+        (np.zeros((4, 4))[:, ::2], None),
+    ],
+)
+def test_omitted_strides_give_numpys_view(
+    x: np.ndarray, shape: tuple[int, ...] | None
+) -> None:
+    theirs = np.lib.stride_tricks.as_strided(x, shape=shape)
+    ours = as_strided(x, shape=shape)
+    assert ours.shape == theirs.shape
+    assert ours.strides == theirs.strides
+    assert ours.__array_interface__["data"] == theirs.__array_interface__["data"]
+
+
+@pytest.mark.parametrize("container", [tuple, list, iter])
+def test_a_stride_of_minus_2_to_the_63_is_accepted(container: Any) -> None:
+    x = np.arange(4.0)
+    view = as_strided(x, (1, 4), container((-(2**63), 8)))
+    assert view.strides == (-(2**63), 8)
+    np.testing.assert_array_equal(view, x[None, :])
+
+
+def test_shape_without_strides_on_a_strided_x_names_numpys_rule() -> None:
+    x = np.zeros((4, 4))[:, ::2]  # not C-contiguous: numpy uses x.strides
+    with pytest.raises(ValueError, match="x is not C-contiguous, so numpy uses"):
+        as_strided(x, shape=(2, 2, 2))
+    with pytest.raises(ValueError):
+        np.lib.stride_tricks.as_strided(x, shape=(2, 2, 2))
+
+
+def test_one_below_minus_2_to_the_63_is_named() -> None:
+    with pytest.raises(ValueError, match=r"strides\[0\] is -9223372036854775809"):
+        as_strided(np.arange(4.0), (1, 4), (-(2**63) - 1, 8))

@@ -211,3 +211,180 @@ def test_json_report_carries_the_numbers() -> None:
     assert record["shape"] == [2, 3]
     assert record["bytes_past_end"] == 16
     assert record["error"] == "OutOfBoundsError"
+
+
+# Issue 12: what numpy really does is what gets checked.
+
+
+def numpy_view(*args: object, **kwargs: object) -> np.ndarray:
+    """numpy's as_strided with no guard in between."""
+    assert not is_installed()
+    return np.lib.stride_tricks.as_strided(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("x", "shape", "past_end"),
+    [
+        (np.zeros((4, 4)), (3, 6), 16),  # numpy's strides (48, 8), not x's (32, 8)
+        (np.arange(4.0), (10, 10), 768),  # x.strides has one entry, numpy needs none
+    ],
+)
+def test_omitted_strides_are_numpys_not_xs(
+    x: np.ndarray, shape: tuple[int, ...], past_end: int
+) -> None:
+    with guarded(policy="record") as report:
+        view = np.lib.stride_tricks.as_strided(x, shape=shape)
+    assert view.strides == numpy_view(x, shape=shape).strides
+    assert [v.violation.bytes_past_end for v in report] == [past_end]  # type: ignore[union-attr]
+
+
+def test_omitted_strides_in_bounds_are_not_reported() -> None:
+    x = np.zeros((4, 4))
+    with guarded(policy="raise") as report:
+        view = np.lib.stride_tricks.as_strided(x, shape=(2, 8))
+    assert view.strides == (64, 8)
+    assert len(report) == 0
+    assert report.checked == 1
+
+
+@pytest.mark.parametrize("container", [tuple, list])
+def test_a_stride_of_minus_2_to_the_63_is_checked(container: type) -> None:
+    parent = np.arange(8.0)
+    strides = container((-(2**63), -8))
+    with guarded(policy="record") as report:
+        np.lib.stride_tricks.as_strided(parent[4:], (1, 4), strides)
+    assert [v.violation.bytes_before_start for v in report] == [24]  # type: ignore[union-attr]
+
+
+def test_iterators_reach_numpy_whole() -> None:
+    x = np.arange(4.0)
+    with guarded(policy="raise"):
+        view = np.lib.stride_tricks.as_strided(x, shape=iter((3,)), strides=iter((8,)))
+    assert view.shape == (3,)
+    assert view.strides == (8,)
+
+
+class FreshEachTime:
+    """An array-like whose __array__ returns a new 2-element array per call."""
+
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+        return np.arange(2.0)
+
+
+def test_x_is_converted_once_so_the_checked_array_is_the_viewed_one() -> None:
+    with guarded(policy="record") as report:
+        np.lib.stride_tricks.as_strided(FreshEachTime(), shape=(50,), strides=(8,))
+    assert [v.violation.bytes_past_end for v in report] == [384]  # type: ignore[union-attr]
+
+
+def test_blocks_ending_out_of_order_keep_the_guard_on() -> None:
+    x = np.arange(3.0)
+    first = guarded(policy="record")
+    second = guarded(policy="record")
+    outer = first.__enter__()
+    inner = second.__enter__()
+    first.__exit__(None, None, None)  # the outer block ends first
+    assert is_installed()
+    assert safestride.guard.current_config() is not None
+    np.lib.stride_tricks.as_strided(x, shape=(4,), strides=(8,))
+    assert len(inner) == 1
+    assert len(outer) == 0  # it had stopped collecting
+    second.__exit__(None, None, None)
+    assert not is_installed()
+    assert safestride.guard.current_config() is None
+
+
+def test_blocks_in_two_threads_never_switch_each_other_off() -> None:
+    entered = threading.Barrier(2)
+    first_left = threading.Event()
+    found: list[int] = []
+
+    def short() -> None:
+        with guarded(policy="record"):
+            entered.wait()
+        first_left.set()
+
+    def long() -> None:
+        with guarded(policy="record") as report:
+            entered.wait()
+            first_left.wait()
+            np.lib.stride_tricks.as_strided(np.arange(3.0), shape=(4,), strides=(8,))
+        found.append(len(report))
+
+    threads = [threading.Thread(target=short), threading.Thread(target=long)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [1]
+    assert not is_installed()
+
+
+def test_a_list_is_not_a_report() -> None:
+    with (
+        pytest.raises(TypeError, match="report must be a safestride Report"),
+        guarded(report=[]),  # type: ignore[arg-type]
+    ):
+        pass
+    assert not is_installed()
+    install()
+    assert uninstall() is not None
+
+
+@pytest.fixture
+def wrapped_as_strided(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numpy's function wrapped by a profiler before the guard is installed."""
+    import functools
+
+    real = np.lib.stride_tricks.as_strided
+
+    @functools.wraps(real)
+    def profiled(*args: object, **kwargs: object) -> object:
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(np.lib.stride_tricks, "as_strided", profiled)
+
+
+@pytest.mark.usefixtures("wrapped_as_strided")
+def test_a_wrapper_made_before_install_keeps_working_and_is_checked() -> None:
+    x = np.arange(4.0)
+    with guarded(policy="record") as report:
+        fine = np.lib.stride_tricks.as_strided(x, shape=(3,), strides=(8,))
+        np.lib.stride_tricks.as_strided(x, shape=(5,), strides=(8,))
+    assert fine.shape == (3,)
+    assert len(report) == 1
+
+
+def test_a_replacement_that_leads_nowhere_is_refused_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from unittest import mock
+
+    monkeypatch.setattr(np.lib.stride_tricks, "as_strided", mock.Mock())
+    with pytest.raises(safestride.guard.GuardInstallError, match="cannot guard"):
+        install()
+    assert not is_installed()
+
+
+def test_a_mock_with_wraps_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unittest import mock
+
+    real = np.lib.stride_tricks.as_strided
+    monkeypatch.setattr(np.lib.stride_tricks, "as_strided", mock.Mock(wraps=real))
+    with guarded(policy="record") as report:
+        np.lib.stride_tricks.as_strided(np.arange(2.0), shape=(3,), strides=(8,))
+    assert len(report) == 1
+
+
+def test_tracebacks_name_the_guard_not_a_line_of_guard_py() -> None:
+    import traceback
+
+    with guarded(policy="raise"):
+        try:
+            np.lib.stride_tricks.as_strided(np.arange(2.0), shape=(3,), strides=(8,))
+        except OutOfBoundsError as error:
+            frames = traceback.extract_tb(error.__traceback__)
+    trampoline = [f for f in frames if f.filename == "<safestride guard: as_strided>"]
+    assert len(trampoline) == 1
+    assert not trampoline[0].line  # no unrelated source line shown for it
+    assert not any(frame.filename.endswith("/safestride/guard.py") for frame in frames)
