@@ -85,19 +85,18 @@ def shape_and_strides(
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Validated ``(shape, strides)`` of a view of `x`, defaulting as numpy does.
 
-        An omitted `shape` is ``x.shape``. An omitted `strides` is *not*
-        ``x.strides`` when `x` is C-contiguous: numpy then gives the view the
-        C-contiguous strides of the new shape (x's array interface reports no
-        strides), and ``x.strides`` only otherwise.
+    An omitted `shape` is ``x.shape``. An omitted `strides` is *not*
+    ``x.strides`` when `x` is C-contiguous: numpy then gives the view the
+    C-contiguous strides of the new shape (x's array interface reports no
+    strides), and ``x.strides`` only otherwise.
 
-        Examples
-        --------
-        >>> import numpy as np
-    import numpy.typing as npt
-        >>> shape_and_strides((2, 8), None, np.zeros((4, 4)))
-        ((2, 8), (64, 8))
-        >>> shape_and_strides(None, None, np.zeros((4, 4))[:, ::2])
-        ((4, 2), (32, 16))
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shape_and_strides((2, 8), None, np.zeros((4, 4)))
+    ((2, 8), (64, 8))
+    >>> shape_and_strides(None, None, np.zeros((4, 4))[:, ::2])
+    ((4, 2), (32, 16))
     """
     new_shape = tuple(x.shape) if shape is None else int_sequence(shape, "shape")
     if strides is not None:

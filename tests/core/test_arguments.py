@@ -207,7 +207,7 @@ def test_shape_without_strides_on_a_strided_x_names_numpys_rule() -> None:
     x = np.zeros((4, 4))[:, ::2]  # not C-contiguous: numpy uses x.strides
     with pytest.raises(ValueError, match="x is not C-contiguous, so numpy uses"):
         as_strided(x, shape=(2, 2, 2))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="mismatch in length"):
         np.lib.stride_tricks.as_strided(x, shape=(2, 2, 2))
 
 
