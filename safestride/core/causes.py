@@ -25,6 +25,8 @@ class Request:
     x_strides: tuple[int, ...]
     x_c_contiguous: bool
     allowed: Allocation
+    #: The allocation x lives in, where known.
+    owner: Allocation | None = None
 
     def fits(self, shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
         return self.allowed.holds(view_extent(shape, strides, self.itemsize))
@@ -119,7 +121,27 @@ def contiguous_assumption(request: Request) -> str | None:
     )
 
 
+def walking_back_from_a_slice(request: Request) -> str | None:
+    extent = view_extent(request.shape, request.strides, request.itemsize)
+    owner = request.owner
+    if extent is None or owner is None or extent[0] >= request.allowed.low:
+        return None
+    backwards = [i for i in _moving(request) if request.strides[i] < 0]
+    if not backwards or not owner.holds(extent):
+        return None
+    i = backwards[0]
+    return (
+        f"Walking back from a slice? strides[{i}] = {request.strides[i]} steps "
+        f"backwards past x's first element, into memory x was cut from: the view "
+        f"stays inside the allocation that owns x ({owner.owner}), but outside x. "
+        f"If that is deliberate (scipy.linalg.toeplitz does it), make the view from "
+        f'the parent array, or pass bounds="buffer"; otherwise the slice starts too '
+        f"late or the stride's sign is wrong."
+    )
+
+
 DETECTORS: tuple[Callable[[Request], str | None], ...] = (
+    walking_back_from_a_slice,
     stale_strides,
     contiguous_assumption,
     shape_one_too_large,
@@ -129,6 +151,13 @@ DETECTORS: tuple[Callable[[Request], str | None], ...] = (
 
 
 def likely_causes(request: Request) -> tuple[str, ...]:
-    """Every recognised cause, most specific first."""
-    found = (detect(request) for detect in DETECTORS)
+    """Every recognised cause, most specific first.
+
+    A view walking back from a slice into its own allocation has strides
+    that are right for the parent array: "stale strides" would mislead there.
+    """
+    detectors = DETECTORS
+    if walking_back_from_a_slice(request) is not None:
+        detectors = tuple(d for d in DETECTORS if d is not stale_strides)
+    found = (detect(request) for detect in detectors)
     return tuple(sentence for sentence in found if sentence is not None)

@@ -14,6 +14,7 @@ from safestride.core.extent import (
     Allocation,
     DimensionOverrun,
     dimension_overruns,
+    find_allocation,
     view_extent,
 )
 
@@ -75,6 +76,7 @@ def violation_of(
             source.strides,
             bool(source.flags.c_contiguous),
             allowed,
+            owner=find_allocation(source),
         )
         causes = likely_causes(request)
     return Violation(

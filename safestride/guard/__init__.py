@@ -11,7 +11,7 @@ old, is covered; `uninstall` gives the original body back.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from safestride._public import public
 from safestride.guard import patch, state
@@ -24,12 +24,14 @@ from safestride.guard.state import (
     remove_collector,
     settle,
 )
+from safestride.guard.suppressions import Suppression, rules
 from safestride.options import Bounds, Policy, parse_bounds, parse_policy
 
 __all__ = [
     "GuardConfig",
     "GuardInstallError",
     "Policy",
+    "Suppression",
     "add_collector",
     "current_config",
     "guarded",
@@ -45,12 +47,28 @@ _session: Report | None = None
 _install_layer: state.Layer | None = None
 
 
-def _config(policy: object, bounds: object) -> GuardConfig:
-    return GuardConfig(parse_policy(policy), parse_bounds(bounds))
+def _config(
+    policy: object,
+    bounds: object,
+    library_bounds: object,
+    suppressions: Iterable[str | Suppression],
+) -> GuardConfig:
+    return GuardConfig(
+        parse_policy(policy),
+        parse_bounds(bounds),
+        parse_bounds(library_bounds, name="library_bounds"),
+        rules(suppressions),
+    )
 
 
 @public
-def install(policy: Policy = "raise", bounds: Bounds = "array") -> Report:
+def install(
+    policy: Policy = "raise",
+    bounds: Bounds = "array",
+    *,
+    library_bounds: Bounds = "buffer",
+    suppressions: Iterable[str | Suppression] = (),
+) -> Report:
     """Check every ``as_strided`` call made anywhere in this process.
 
     Installing twice is harmless: the second call only changes the policy
@@ -67,7 +85,17 @@ def install(policy: Policy = "raise", bounds: Bounds = "array") -> Report:
         only record it. Every unsafe view is recorded in the report whatever
         the policy. Misaligned object views always raise: they would crash.
     bounds : {"array", "buffer", "elements"}, optional
-        What a view may touch (see `safestride.as_strided`).
+        What a view made by your own code may touch (see
+        `safestride.as_strided`).
+    library_bounds : {"buffer", "array", "elements"}, optional
+        What a view made by installed code (site-packages, the standard
+        library, numpy) may touch. Libraries reach into their own allocation
+        on purpose (``scipy.linalg.toeplitz`` walks back from a slice), so
+        by default they are held only to the owning buffer.
+    suppressions : list of str or Suppression, optional
+        Known-benign call sites, ``"module:function  # reason"``, not reported
+        but counted in the report, on top of the built-in list
+        (`safestride.guard.suppressions.BUILT_IN`).
 
     Returns
     -------
@@ -87,7 +115,7 @@ def install(policy: Policy = "raise", bounds: Bounds = "array") -> Report:
     True
     """
     global _session, _install_layer
-    config = _config(policy, bounds)
+    config = _config(policy, bounds, library_bounds, suppressions)
     with state.lock:
         patch.patch(make_hook)
         if _session is None:
@@ -128,7 +156,12 @@ def current_config() -> GuardConfig | None:
 @public
 @contextlib.contextmanager
 def guarded(
-    policy: Policy = "raise", bounds: Bounds = "array", report: Report | None = None
+    policy: Policy = "raise",
+    bounds: Bounds = "array",
+    report: Report | None = None,
+    *,
+    library_bounds: Bounds = "buffer",
+    suppressions: Iterable[str | Suppression] = (),
 ) -> Iterator[Report]:
     """Guard a block of code; yield a report of the unsafe views made in it.
 
@@ -140,7 +173,7 @@ def guarded(
 
     Parameters
     ----------
-    policy, bounds : str, optional
+    policy, bounds, library_bounds, suppressions : optional
         As for `install`.
     report : Report, optional
         Collect into this report instead of a new one.
@@ -155,7 +188,7 @@ def guarded(
     >>> [view.site.lineno > 0 for view in report]
     [True]
     """
-    config = _config(policy, bounds)
+    config = _config(policy, bounds, library_bounds, suppressions)
     collector = Report() if report is None else report
     if not isinstance(collector, Report):
         raise TypeError(

@@ -37,10 +37,10 @@ UNKNOWN = CallSite("<unknown>", 0, "<unknown>", "")
 
 
 #: The demo's model plays the user's code: its bias bug is the story's user line.
-_DEMO = "safestride.demo"
+DEMO = "safestride.demo"
 
 
-def _in_package(module: str, package: str) -> bool:
+def in_package(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
@@ -61,9 +61,9 @@ def is_machinery(module: str) -> bool:
     >>> is_machinery("numpyro.util")
     False
     """
-    if _in_package(module, "safestride"):
-        return not _in_package(module, _DEMO)
-    if _in_package(module, "numpy"):
+    if in_package(module, "safestride"):
+        return not in_package(module, DEMO)
+    if in_package(module, "numpy"):
         return ".tests." not in module
     return False
 

@@ -24,9 +24,10 @@ import numpy.typing as npt
 from safestride.core.checks import check_request
 from safestride.core.fastpath import fast_path
 from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
-from safestride.guard import state
+from safestride.guard import scope, state, suppressions
 from safestride.guard.callsite import find_call_site
 from safestride.guard.report import UnsafeView
+from safestride.options import Bounds
 
 
 def _once(value: object) -> object:
@@ -62,22 +63,55 @@ def _found(error: StrideError, config: state.GuardConfig) -> None:
         )
 
 
+def _check(array: npt.NDArray[Any], view: npt.NDArray[Any], bounds: Bounds) -> None:
+    check_request(
+        array,
+        tuple(view.shape),
+        tuple(view.strides),
+        bounds=bounds,
+        writeable=False,
+        stacklevel=3,
+        warn=False,
+    )
+
+
 def _check_made(
     array: npt.NDArray[Any], view: npt.NDArray[Any], config: state.GuardConfig
 ) -> None:
+    """Check the view numpy made; on a finding, weigh who asked for it."""
     __tracebackhide__ = True
     try:
-        check_request(
-            array,
-            tuple(view.shape),
-            tuple(view.strides),
-            bounds=config.bounds,
-            writeable=False,
-            stacklevel=2,
-            warn=False,
-        )
+        _check(array, view, config.bounds)
     except StrideError as error:
-        _found(error, config)
+        _weigh(error, array, view, config)
+
+
+def _weigh(
+    error: StrideError,
+    array: npt.NDArray[Any],
+    view: npt.NDArray[Any],
+    config: state.GuardConfig,
+) -> None:
+    """Report `error` unless an installed library asked for a view inside its
+    own allocation, or a suppression names the caller. A view that could
+    crash the interpreter is reported whoever asked."""
+    __tracebackhide__ = True
+    if not isinstance(error, MisalignedError):
+        caller = scope.asking_frame(sys._getframe(2))
+        if config.library_bounds != config.bounds and scope.caller_is_library(caller):
+            try:
+                _check(array, view, config.library_bounds)
+            except StrideError as strict_enough:
+                error = strict_enough
+            else:
+                return
+        module, function = scope.module_and_function(caller)
+        rule = suppressions.matching(config.suppressions, module, function)
+        if rule is not None:
+            for report in state.collectors():
+                report.add_suppressed(rule.name)
+            return
+    _found(error, config)
 
 
 def make_hook(original: types.FunctionType) -> Callable[..., Any]:

@@ -106,6 +106,8 @@ class Report:
     """
 
     checked: int = 0
+    #: Views not reported because a suppression named their caller, by rule.
+    suppressed: dict[str, int] = field(default_factory=dict)
     _views: dict[tuple[Any, ...], UnsafeView] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -118,6 +120,11 @@ class Report:
             else:
                 found.count += count
             return found
+
+    def add_suppressed(self, rule: str, count: int = 1) -> None:
+        """Count a view that the suppression `rule` kept out of the report."""
+        with self._lock:
+            self.suppressed[rule] = self.suppressed.get(rule, 0) + count
 
     def merge(self, records: list[dict[str, Any]]) -> None:
         """Add records written by another process (see `UnsafeView.to_dict`)."""
@@ -146,16 +153,22 @@ class Report:
         """Unsafe views made, counting repeats."""
         return sum(view.count for view in self.views)
 
+    def _suppressed_note(self) -> str:
+        count = sum(self.suppressed.values())
+        return f"; {count} suppressed" if count else ""
+
     def summary(self) -> str:
         """One line."""
         if not self._views:
             return (
-                f"safestride: no unsafe views ({self.checked} as_strided calls checked)"
+                f"safestride: no unsafe views ({self.checked} as_strided calls "
+                f"checked{self._suppressed_note()})"
             )
         return (
             f"safestride: {len(self._views)} unsafe view"
             f"{'s' if len(self._views) != 1 else ''} made "
-            f"({self.total} calls; {self.checked} as_strided calls checked)"
+            f"({self.total} calls; {self.checked} as_strided calls "
+            f"checked{self._suppressed_note()})"
         )
 
     def render(self) -> str:

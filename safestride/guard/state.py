@@ -14,15 +14,23 @@ import threading
 from dataclasses import dataclass
 
 from safestride.guard.report import Report
+from safestride.guard.suppressions import BUILT_IN, Suppression
 from safestride.options import Bounds, Policy
 
 
 @dataclass(frozen=True)
 class GuardConfig:
-    """What the guard does with an unsafe view, and which bounds it checks."""
+    """What the guard does with an unsafe view, and which bounds it checks.
+
+    `bounds` holds the user's own code; `library_bounds` the code of
+    installed packages (see `safestride.guard.scope`); `suppressions` are
+    the known-benign call sites not reported (but counted).
+    """
 
     policy: Policy
     bounds: Bounds
+    library_bounds: Bounds = "buffer"
+    suppressions: tuple[Suppression, ...] = BUILT_IN
 
 
 @dataclass(frozen=True)
