@@ -15,10 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from safestride._public import public
 
-
-@public
 @dataclass(frozen=True)
 class Suppression:
     """One known-benign call site: who calls ``as_strided``, and why it is fine.
