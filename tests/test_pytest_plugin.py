@@ -74,7 +74,7 @@ def test_raise_mode_fails_unsafe_tests_even_when_caught(
             " in test_unsafe_but_caught (made once)",
             "*= safestride: unsafe strided views =*",
             "*::test_unsafe: *.py:9 (once): as_strided would read 8 bytes (~1 element)"
-            " past the end of the memory it may use.",
+            " out of bounds, past the end of the memory it may use.",
             "*::test_unsafe_but_caught: *.py:13 (once): *",
         ]
     )

@@ -77,17 +77,23 @@ def _overrun_lines(violation: Violation) -> list[str]:
 
 
 def _overrun_summary(violation: Violation) -> str:
-    parts = []
+    """``N bytes (~k elements) out of bounds, past the end[, and ...]``."""
     size = max(violation.itemsize, 1)
-    if violation.bytes_past_end:
-        n = violation.bytes_past_end
-        parts.append(f"{n} bytes (~{_plural(-(-n // size), 'element')}) past the end")
-    if violation.bytes_before_start:
-        n = violation.bytes_before_start
-        parts.append(
-            f"{n} bytes (~{_plural(-(-n // size), 'element')}) before the start"
+    sides = [
+        (n, side)
+        for n, side in (
+            (violation.bytes_past_end, "past the end"),
+            (violation.bytes_before_start, "before the start"),
         )
-    return " and ".join(parts)
+        if n
+    ]
+    parts = [
+        f"{n} bytes (~{_plural(-(-n // size), 'element')})"
+        + (" out of bounds, " if position == 0 else " ")
+        + side
+        for position, (n, side) in enumerate(sides)
+    ]
+    return ", and ".join(parts) or "out of bounds"
 
 
 def _header(violation: Violation) -> list[str]:
@@ -133,7 +139,8 @@ def _advice(violation: Violation) -> list[str]:
 
 
 def summarize_violation(violation: Violation) -> str:
-    """The first sentence of an `OutOfBoundsError`'s message."""
+    """The first sentence of an `OutOfBoundsError`'s message, and its first
+    line: it says "out of bounds", as numpy's own error does."""
     return (
         f"as_strided would read {_overrun_summary(violation)} of the memory it may use."
     )
@@ -142,9 +149,10 @@ def summarize_violation(violation: Violation) -> str:
 def render_violation(violation: Violation) -> str:
     """The full message of an `OutOfBoundsError`."""
     lines = [
+        summarize_violation(violation),
         _paragraph(
-            f"{summarize_violation(violation)} numpy would have returned this view "
-            f"silently, full of whatever lies there."
+            "  numpy would have returned this view silently, full of whatever lies "
+            "there."
         ),
         *_header(violation),
         "",

@@ -52,7 +52,7 @@ def test_message_says_what_was_asked_what_exists_and_what_differs() -> None:
     assert "from x     shape (6,), strides (8,)" in message
     assert "view       bytes [0, 56)" in message
     assert "available  bytes [0, 48): x itself" in message
-    assert "8 bytes (~1 element) past the end" in message
+    assert "8 bytes (~1 element) out of bounds, past the end" in message
     assert "dimension 0 (size 5, stride 8) moves the view 32 bytes towards the end" in (
         message
     )
@@ -77,7 +77,7 @@ def test_overrun_before_the_start() -> None:
     assert error.bytes_before_start == 8
     assert error.bytes_past_end == 0
     assert error.overruns[0].side == "start"
-    assert "8 bytes (~2 elements) before the start" in str(error)
+    assert "8 bytes (~2 elements) out of bounds, before the start" in str(error)
     assert "towards the start" in str(error)
 
 
