@@ -23,7 +23,7 @@ from safestride.core.arguments import (
 )
 from safestride.core.checks import check_object_view, check_request
 from safestride.core.fastpath import fast_path, make_view
-from safestride.options import Bounds, parse_bounds
+from safestride.options import DEFAULT_BOUNDS, Bounds, parse_bounds
 
 __all__ = [
     "as_strided",
@@ -36,6 +36,14 @@ __all__ = [
 ]
 
 
+def _level(bounds: object, check_bounds: object) -> Bounds:
+    """The bounds level asked for: `bounds` if given; otherwise numpy 2.5's
+    buffer check under ``check_bounds=True``, else the default level."""
+    if bounds is not None:
+        return parse_bounds(bounds)
+    return "buffer" if check_bounds is True else DEFAULT_BOUNDS
+
+
 @public
 def as_strided(
     x: npt.ArrayLike,
@@ -45,7 +53,7 @@ def as_strided(
     writeable: bool = True,
     *,
     check_bounds: bool | None = None,
-    bounds: Bounds = "array",
+    bounds: Bounds | None = None,
 ) -> npt.NDArray[Any]:
     """Create a view into the array with the given shape and strides, checked.
 
@@ -68,12 +76,14 @@ def as_strided(
         If False, the view is read-only. Otherwise it is writeable when `x`
         is. Prefer False: views made here often overlap themselves.
     check_bounds : bool or None, optional
-        numpy 2.5's keyword. None (the default) and True check; False makes
-        the view unchecked, exactly as numpy would.
+        numpy 2.5's keyword. None (the default) checks at `bounds`; True alone
+        means numpy 2.5's own check (the owning buffer, ``bounds="buffer"``),
+        so numpy's code and tests run unchanged; False makes the view
+        unchecked, exactly as numpy would.
     bounds : {"array", "buffer", "elements"}, optional
-        What the view may touch. ``"array"`` (default): only bytes inside the
-        span of `x`. ``"buffer"``: anything in the allocation `x` lives in.
-        ``"elements"``: only elements of `x`, exactly (slower; for debugging).
+        What the view may touch. ``"array"`` (the default): only bytes inside
+        the span of `x`. ``"buffer"``: anything in the allocation `x` lives in.
+        ``"elements"``: only elements of `x`, exactly.
 
     Returns
     -------
@@ -127,7 +137,7 @@ def as_strided(
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not ours
     if check_bounds is None:
-        view = fast_path(x, shape, strides, subok, writeable, bounds)
+        view = fast_path(x, shape, strides, subok, writeable, bounds or DEFAULT_BOUNDS)
         if view is not None:
             return view
     if not isinstance(x, np.ndarray) or (type(x) is not np.ndarray and not subok):
@@ -135,7 +145,7 @@ def as_strided(
     new_shape, new_strides = shape_and_strides(shape, strides, x)
     subok = flag(subok, "subok")
     writeable = flag(writeable, "writeable")
-    level = parse_bounds(bounds)
+    level = _level(bounds, check_bounds)
     total_size_fits(new_shape, x.itemsize)
     if check_bounds_flag(check_bounds):
         check_request(
@@ -160,7 +170,7 @@ def check_view(
     shape: Iterable[SupportsIndex] | None = None,
     strides: Iterable[SupportsIndex] | None = None,
     *,
-    bounds: Bounds = "array",
+    bounds: Bounds | None = None,
     writeable: bool = False,
 ) -> tuple[int, int] | None:
     """Check a view of `x` without making it.
@@ -174,7 +184,7 @@ def check_view(
     shape, strides : sequence of int, optional
         The view's shape and strides in bytes; default to `x`'s.
     bounds : {"array", "buffer", "elements"}, optional
-        What the view may touch (see `as_strided`).
+        What the view may touch (see `as_strided`); the same default.
     writeable : bool, optional
         Whether the view would be writeable; if so, overlapping elements warn.
 
@@ -200,7 +210,7 @@ def check_view(
     array = np.asanyarray(x)
     new_shape, new_strides = shape_and_strides(shape, strides, array)
     writeable = flag(writeable, "writeable")
-    level = parse_bounds(bounds)
+    level = _level(bounds, None)
     total_size_fits(new_shape, array.itemsize)
     return check_request(
         array,

@@ -195,8 +195,10 @@ def test_check_bounds_false_builds_the_unchecked_view() -> None:
     x = parent[:2]
     ours = as_strided(x, shape=(5,), strides=(8,), check_bounds=False)
     same_view(ours, numpy_as_strided(x, shape=(5,), strides=(8,)))
+    inside_parent = as_strided(x, shape=(5,), strides=(8,), check_bounds=True)
+    same_view(inside_parent, numpy_as_strided(x, shape=(5,), strides=(8,)))
     with pytest.raises(OutOfBoundsError):
-        as_strided(x, shape=(5,), strides=(8,), check_bounds=True)
+        as_strided(x, shape=(11,), strides=(8,), check_bounds=True)
     with pytest.raises(OutOfBoundsError):
         as_strided(x, shape=(5,), strides=(8,), check_bounds=None)
 

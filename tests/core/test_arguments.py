@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from safestride import as_strided, check_view
+from safestride import OutOfBoundsError, as_strided, check_view
 
 X = np.arange(12.0)
 
@@ -214,3 +214,27 @@ def test_shape_without_strides_on_a_strided_x_names_numpys_rule() -> None:
 def test_one_below_minus_2_to_the_63_is_named() -> None:
     with pytest.raises(ValueError, match=r"strides\[0\] is -9223372036854775809"):
         as_strided(np.arange(4.0), (1, 4), (-(2**63) - 1, 8))
+
+
+def test_check_bounds_true_alone_means_numpys_buffer_check() -> None:
+    a = np.arange(10.0)
+    view = as_strided(a[5:7], shape=(2,), strides=(-40,), check_bounds=True)
+    assert view.tolist() == [5.0, 0.0]
+    with pytest.raises(ValueError, match="out of bounds"):
+        as_strided(a[5:7], shape=(2,), strides=(-48,), check_bounds=True)
+    with pytest.raises(ValueError, match="out of bounds"):
+        as_strided(a[5:7], shape=(2,), strides=(-40,))  # the default level
+
+
+def test_an_explicit_bounds_wins_over_check_bounds() -> None:
+    a = np.arange(10.0)
+    with pytest.raises(ValueError, match='bounds="array"'):
+        as_strided(
+            a[5:7], shape=(2,), strides=(-40,), check_bounds=True, bounds="array"
+        )
+
+
+def test_the_first_line_says_out_of_bounds() -> None:
+    with pytest.raises(OutOfBoundsError) as caught:
+        as_strided(np.arange(2.0), shape=(2**20,), strides=(2**20,))
+    assert "out of bounds" in str(caught.value).splitlines()[0]
