@@ -21,6 +21,10 @@ Lint rule reference
 Every rule has a stable code with the prefix ``SST``. Select or ignore them
 with ``--select``/``--ignore`` or ``[tool.safestride.lint]``, and silence one
 line with ``# noqa: SST001``.
+
+The default selection holds the rules that point at defects; the advice
+rules (SST004, SST006, SST007, SST008) run when selected, for example with
+``--extend-select SST004`` or ``--select ALL``.
 """
 
 
@@ -43,6 +47,8 @@ def render_rule(rule: Rule) -> str:
             "",
             title,
             "-" * len(title),
+            "",
+            f"*{_selection(rule)}*",
             fixable,
             "**What it does.** " + _literal(rule.what),
             "",
@@ -60,6 +66,15 @@ def render_rule(rule: Rule) -> str:
     )
 
 
+def _selection(rule: Rule) -> str:
+    if rule.default:
+        return "In the default selection: it points at a defect."
+    return (
+        "Advice, not in the default selection: select it with "
+        f"``--select {rule.code}``."
+    )
+
+
 def render_all() -> str:
     """The whole reference page."""
     return HEADER + "\n" + "\n".join(render_rule(rule) for rule in RULES)
@@ -71,6 +86,7 @@ def explain(code: str) -> str | None:
         if rule.code == code.upper():
             return (
                 f"{rule.code} {rule.name}\n\n"
+                f"{_selection(rule).replace('``', '')}\n\n"
                 f"What it does: {rule.what}\n\n"
                 f"Why is this bad? {rule.why}\n\n"
                 f"Example:\n{textwrap.indent(rule.example, '    ')}\n\n"

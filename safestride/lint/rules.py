@@ -10,7 +10,10 @@ class Rule:
     """One lint rule, documented the way ruff documents its rules.
 
     `message` is the one-line finding, a format string over the names the
-    checker supplies (``array``, ``source``, ``value``, ``view``).
+    checker supplies (``array``, ``source``, ``value``, ``view``, ``detail``).
+    `default` says whether the rule is in the default selection: True for
+    rules that point at defects, False for advice (opt in with ``--select``,
+    ``extend-select`` or ``ALL``).
     """
 
     code: str
@@ -21,6 +24,7 @@ class Rule:
     example: str
     instead: str
     limitations: str
+    default: bool = True
     fixable: bool = False
 
     @property
@@ -38,9 +42,10 @@ RULES: tuple[Rule, ...] = (
             "use {array}.strides (a stale or copied stride variable is the 1e300 bug)"
         ),
         what=(
-            "Flags `as_strided(b, ..., strides=...)` whose strides are built from "
-            "another array's `.strides` or `.itemsize`, directly or through local "
-            "variables assigned earlier in the same function."
+            "Flags a stride taken whole from another array's `.strides` (directly "
+            "or through local variables), when the code shows that other thing is "
+            "an array and it is not the viewed array, a slice, a view or a copy of "
+            "it."
         ),
         why=(
             "Strides describe one array's memory layout. Another array's strides "
@@ -53,14 +58,14 @@ RULES: tuple[Rule, ...] = (
             "bias_view = as_strided(bias, shape=x.shape, "
             "strides=(0, x.strides[1], 0, 0))"
         ),
-        instead=(
-            "bias_view = np.broadcast_to(bias[:, None, None], x.shape)  "
-            "# or strides=(0, bias.strides[0], 0, 0)"
-        ),
+        instead="bias_view = np.broadcast_to(bias[:, None, None], x.shape)",
         limitations=(
-            "Arrays are told apart by name. An alias made by plain assignment, "
-            "slicing, `np.asarray` or `.view()` counts as the same array; anything "
-            "else (a copy with the same layout) is reported."
+            "Another array's `.itemsize` is not reported: it is the same whenever "
+            "the dtypes are. A `strides` attribute of something the code does not "
+            "show to be an array (`layer.strides`, `self.strides`, a name never "
+            "used with `.shape` or `.dtype`) is taken for a setting, not strides. "
+            "Arrays made by `np.asarray`, slicing, `.view()`, copies and "
+            "`np.*_like` count as the array they come from."
         ),
     ),
     Rule(
@@ -71,19 +76,25 @@ RULES: tuple[Rule, ...] = (
             "it is C-contiguous: derive them from {array}.strides"
         ),
         what=(
-            "Flags strides built from the viewed array's `.itemsize` (and its shape "
-            "or constants) without any reference to its `.strides`."
+            "Flags strides built from an `.itemsize` (and shapes or constants) "
+            "without any `.strides`, on an array that is not known to be "
+            "C-contiguous."
         ),
         why=(
-            "Such strides are only right for a fresh C-contiguous array. A slice, a "
-            "transpose or a broadcast has other strides, and the view then reads the "
-            "wrong elements or past the end."
+            "Such strides are only right for a C-contiguous array. A slice, a "
+            "transpose or a broadcast has other strides, and the view then reads "
+            "the wrong elements, or past the end."
         ),
-        example="as_strided(x, shape=(n, k), strides=(x.itemsize, x.itemsize))",
-        instead="as_strided(x, shape=(n, k), strides=(x.strides[0], x.strides[0]))",
+        example="as_strided(x, shape=(n - k + 1, k), strides=(x.itemsize, x.itemsize))",
+        instead=(
+            "as_strided(x, shape=(n - k + 1, k), strides=(x.strides[0], x.strides[0]), "
+            "writeable=False)"
+        ),
         limitations=(
-            "Code that calls np.ascontiguousarray first is still reported when the "
-            "contiguous copy is not the array being viewed."
+            "An array is known to be C-contiguous when the same function made it "
+            "(`np.zeros`, `np.ascontiguousarray`, `np.pad`, `.copy()`, "
+            "`.ravel()`...); a contiguous array passed in from elsewhere is "
+            "reported."
         ),
     ),
     Rule(
@@ -93,14 +104,21 @@ RULES: tuple[Rule, ...] = (
             "hard-coded stride {value}: strides depend on the dtype and the layout; "
             "derive them from {array}.strides"
         ),
-        what="Flags integer literals (other than 0) used as strides.",
+        what=(
+            "Flags integer literals (other than 0) used as strides, unless the same "
+            "function made the array with a known dtype and shape."
+        ),
         why=(
-            "A literal stride such as 8 is right for one dtype and one layout. Change "
-            "float64 to float32, or pass a slice, and the same literal steps into the "
-            "wrong bytes."
+            "A literal stride such as 8 is right for one dtype and one layout. Pass "
+            "a float32 array, or a slice, and the same literal steps into the wrong "
+            "bytes. On an array made next to the call, SST009 and SST010 check the "
+            "literal instead."
         ),
         example="as_strided(x, shape=(4, 3), strides=(8, 8))",
-        instead="as_strided(x, shape=(4, 3), strides=(x.strides[0], x.strides[0]))",
+        instead=(
+            "as_strided(x, shape=(4, 3), strides=(x.strides[0], x.strides[0]), "
+            "writeable=False)"
+        ),
         limitations="Literals reached through other modules' constants are not seen.",
     ),
     Rule(
@@ -110,48 +128,69 @@ RULES: tuple[Rule, ...] = (
             "as_strided views are writeable by default and often overlap: pass "
             "writeable=False unless you must write through the view"
         ),
-        what="Flags `as_strided` calls that do not pass `writeable` at all.",
+        what=(
+            "Flags `as_strided` calls that do not pass `writeable`, unless the view "
+            "is used up at once: copied (`.copy()`, `np.ascontiguousarray`), "
+            "reduced (`.max()`, `.sum()`, `np.einsum`, `@`), reshaped, or kept in a "
+            "name that is only ever used that way."
+        ),
         why=(
             "numpy's documentation advises `writeable=False`: views made with "
             "as_strided often have elements that share memory, so one write changes "
-            "several elements, differently for small, large or transposed inputs."
+            "several elements, differently for small, large or transposed inputs. "
+            "Advice, not a defect (not in the default selection): SST005 reports "
+            "the writes that do happen."
         ),
-        example="windows = as_strided(x, shape=shape, strides=strides)",
+        example="windows = as_strided(x, shape, strides)",
         instead="windows = as_strided(x, shape, strides, writeable=False)",
-        limitations="An explicit `writeable=` of any value is taken as a decision.",
+        limitations=(
+            "An explicit `writeable=` of any value is taken as a decision. A "
+            "`.reshape()` is taken to copy; one that does not returns a writeable "
+            "view."
+        ),
+        default=False,
     ),
     Rule(
         code="SST005",
         name="write-into-strided-view",
         message=(
             "in-place write into `{view}`, a writeable as_strided view whose elements "
-            "may share memory: write into a copy, or make the view with writeable=False"
+            "share memory: write into a copy, or make the view with writeable=False"
         ),
         what=(
             "Flags writes (`v[...] = `, `v += `, `out=v`, `np.copyto(v, ...)`, "
             "`v.fill()`) into a view made by `as_strided` without `writeable=False` "
-            "in the same function."
+            "in the same function, when its elements share memory: a zero stride, "
+            "or the same stride on two dimensions longer than 1."
         ),
         why=(
-            "Elements of a strided view often alias each other; vectorised writes "
-            "then give results that depend on the order numpy happens to use."
+            "Elements of such a view alias each other: a vectorised write then gives "
+            "results that depend on the order numpy happens to use."
         ),
-        example="v = as_strided(x, shape=(4, 3), strides=(8, 8))\nv += 1",
-        instead="v = as_strided(x, ..., writeable=False)\nresult = v + 1",
-        limitations="Only writes in the same function, through the same name.",
+        example="v = as_strided(x, shape=(4, 3), strides=(x.strides[0],) * 2)\nv += 1",
+        instead=(
+            "v = as_strided(x, shape=(4, 3), strides=(x.strides[0],) * 2, "
+            "writeable=False)\nresult = v + 1"
+        ),
+        limitations=(
+            "Only writes in the same function, through the same name; views whose "
+            "overlap depends on sizes the code does not show are not reported."
+        ),
     ),
     Rule(
         code="SST006",
         name="use-broadcast-to",
         message=(
-            "a zero stride repeats `{array}`: np.broadcast_to does this safely and "
-            "read-only (np.broadcast_to({array}, shape))"
+            "a zero stride repeats `{array}` along an axis: np.broadcast_to does "
+            "this with checked shapes, read-only (give `{array}` as many axes as "
+            "the new shape first, such as {array}[:, None, None])"
         ),
-        what="Flags `as_strided` calls whose strides contain a literal 0.",
+        what="Flags `as_strided` calls whose strides contain a 0.",
         why=(
             "Repeating an array along a dimension is a broadcast. np.broadcast_to "
             "checks the shapes and returns a read-only view; a hand-made zero-stride "
-            "view checks nothing, and the other strides are easy to get wrong."
+            "view checks nothing, and the other strides are easy to get wrong. "
+            "Advice, not a defect (not in the default selection)."
         ),
         example="as_strided(b, shape=(n, b.size), strides=(0, b.strides[0]))",
         instead="np.broadcast_to(b, (n, b.size))",
@@ -159,6 +198,7 @@ RULES: tuple[Rule, ...] = (
             "Views that combine a zero stride with a window cannot always be a "
             "broadcast; check the suggestion applies."
         ),
+        default=False,
     ),
     Rule(
         code="SST007",
@@ -176,11 +216,13 @@ RULES: tuple[Rule, ...] = (
         why=(
             "Window views are the most common use of as_strided and the most common "
             "off-by-one. sliding_window_view computes the window count itself and "
-            "returns a read-only view."
+            "returns a read-only view. Advice, not a defect (not in the default "
+            "selection): SST009 reports window counts that are wrong."
         ),
         example="as_strided(x, shape=(x.size - k + 1, k), strides=x.strides * 2)",
         instead="sliding_window_view(x, k)",
         limitations="Windows with steps need slicing after sliding_window_view.",
+        default=False,
     ),
     Rule(
         code="SST008",
@@ -195,7 +237,9 @@ RULES: tuple[Rule, ...] = (
         ),
         why=(
             "safestride.as_strided returns the same view for every valid call and "
-            "raises a precise error for every invalid one, at no extra cost."
+            "raises a precise error for every invalid one, at no extra cost. "
+            "Advice, not a defect (not in the default selection): libraries and "
+            "test suites use numpy's on purpose."
         ),
         example="from numpy.lib.stride_tricks import as_strided",
         instead="from safestride import as_strided",
@@ -203,7 +247,78 @@ RULES: tuple[Rule, ...] = (
             "Only `from ... import` statements are fixed automatically; attribute "
             "calls such as `np.lib.stride_tricks.as_strided(...)` are reported."
         ),
+        default=False,
         fixable=True,
+    ),
+    Rule(
+        code="SST009",
+        name="view-out-of-bounds",
+        message="as_strided view out of bounds: it {detail}",
+        what=(
+            "Flags views that the source proves reach outside their array. Sizes "
+            "are worked out from literals, module constants, arrays made in the "
+            "same function (`np.zeros`, `np.arange`, `np.array([...])`, `np.pad`, "
+            "...), and symbolically: sizes written in terms of `x.shape[i]` "
+            "(or names unpacked from `x.shape`) with strides that are multiples of "
+            "`x.strides[i]`. The message says which dimensions reach how far, as "
+            "the runtime error does."
+        ),
+        why=(
+            "A view that reaches past its array reads whatever lies there, "
+            "silently: other arrays, allocator bookkeeping, values like 1e300. "
+            "Typical causes are one window too many (`n - k + 2`), and offset axes "
+            "stacked on top of full windows (`shape=(kh, kw, n, c, oh, ow, kh, kw)` "
+            "with `oh = (h - kh) // s + 1`), which reads `kh - 1` rows past the "
+            "input."
+        ),
+        example=(
+            "a = np.arange(5.0)\n"
+            "pairs = as_strided(a, shape=(5, 2), strides=a.strides * 2)"
+        ),
+        instead=(
+            "a = np.arange(5.0)\n"
+            "pairs = as_strided(a, shape=(len(a) - 1, 2), strides=a.strides * 2, "
+            "writeable=False)"
+        ),
+        limitations=(
+            "Only what the source proves: sizes from parameters or helpers are "
+            "unknown, and a view is reported when some sizes make it overrun "
+            "(floor divisions that divide evenly, axes it does not step along of "
+            "length 1), assuming the array's strides are positive. Views that only "
+            "reach out for other sizes, or through `x.itemsize` on an array of "
+            "unknown layout, are not reported: `safestride.as_strided` checks them "
+            "at run time."
+        ),
+    ),
+    Rule(
+        code="SST010",
+        name="stride-not-in-items",
+        message="stride is not a whole number of items: {detail}",
+        what=(
+            "Flags strides divided by an itemsize (`xw // itemsize`, "
+            "`x.strides[0] // 8`), and literal strides that are not a multiple of "
+            "the itemsize of an array of known dtype."
+        ),
+        why=(
+            "Strides count bytes. A byte stride divided by the itemsize counts "
+            "items, so each step lands inside an item and the view reads bytes "
+            "of two neighbours as one number: misaligned garbage such as 1e306 in "
+            "a max-pool."
+        ),
+        example=(
+            "step = x.strides[0] // x.itemsize\n"
+            "rows = as_strided(x, shape=(3, 2), strides=(2 * step, step))"
+        ),
+        instead=(
+            "step = x.strides[0]\n"
+            "rows = as_strided(x, shape=(3, 2), strides=(2 * step, step), "
+            "writeable=False)"
+        ),
+        limitations=(
+            "A stride divided by a number is reported when the number is the "
+            "array's itemsize, or (dtype unknown) 2, 4, 8 or 16; dividing by a "
+            "shape (`x.strides[0] // x.shape[1]`) is not."
+        ),
     ),
     Rule(
         code="SST900",

@@ -19,15 +19,22 @@ from safestride.lint.formats import as_github, as_sarif
 from tests.helpers import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EXPECT = re.compile(r"# expect: (?P<codes>[A-Z0-9, ]+)")
+EXPECT = re.compile(r"# expect: (?P<expected>[A-Z0-9:, ]+)")
+EXPECTED = re.compile(r"^(?P<code>[A-Z]+[0-9]+):(?P<column>[0-9]+)$")
 
 
-def expected_findings(path: Path) -> set[tuple[int, str]]:
+def expected_findings(path: Path) -> set[tuple[int, int, str]]:
+    """``# expect: SST004:12, SST001:30``: (line, column, code) of each finding,
+    the way flake8-bugbear's fixtures state them."""
     found = set()
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         match = EXPECT.search(line)
-        if match:
-            found |= {(number, c.strip()) for c in match.group("codes").split(",")}
+        if not match:
+            continue
+        for part in match.group("expected").split(","):
+            stated = EXPECTED.match(part.strip())
+            assert stated, f"{path.name}:{number}: write `# expect: CODE:COLUMN`"
+            found.add((number, int(stated["column"]), stated["code"]))
     return found
 
 
@@ -36,7 +43,7 @@ def test_each_rule_finds_exactly_its_fixture_cases(rule: object) -> None:
     code = rule.code  # type: ignore[attr-defined]
     path = FIXTURES / f"{code.lower()}.py"
     findings = lint_source(path.read_text(), str(path), Selection((code,)))
-    assert {(f.line, f.code) for f in findings} == expected_findings(path)
+    assert {(f.line, f.column, f.code) for f in findings} == expected_findings(path)
 
 
 def test_every_rule_is_documented() -> None:
@@ -117,9 +124,9 @@ def test_fix_in_the_fixture_keeps_the_rest_intact() -> None:
 
 NOQA_SOURCE = """\
 from numpy.lib.stride_tricks import as_strided  # noqa
-as_strided(b, strides=x.strides)  # noqa: SST001
-as_strided(b, strides=x.strides)  # noqa: SST004, SST003
-as_strided(b, strides=x.strides)  # NOQA:SST001,SST004
+as_strided(b, x.shape, x.strides)  # noqa: SST001
+as_strided(b, x.shape, x.strides)  # noqa: SST004, SST003
+as_strided(b, x.shape, x.strides)  # NOQA:SST001,SST004
 """
 
 
@@ -198,7 +205,7 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "bad.py").write_text(
         "from numpy.lib.stride_tricks import as_strided\n"
         "def f(b, x):\n"
-        "    return as_strided(b, strides=x.strides, writeable=False)\n"
+        "    return as_strided(b, strides=x.strides, shape=x.shape, writeable=False)\n"
     )
     return tmp_path
 

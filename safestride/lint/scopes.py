@@ -1,0 +1,331 @@
+"""Which value a name has at a given place: bindings per scope, in order.
+
+A `Scope` records every binding of a function (or module, or class body)
+with where it takes effect and which conditional blocks hold it. A lookup
+answers with the binding that reaches a use, and whether it surely does: a
+binding inside an ``if`` branch, a loop or an ``except`` that does not also
+hold the use may not have run, and a loop may carry a later binding back to
+an earlier use. Rules that prove things only use sure answers.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+Position = tuple[int, int]
+
+_counter = itertools.count()
+
+#: Statement fields whose statements may not run, or may run again.
+_CONDITIONAL = {
+    ast.If: ("body", "orelse"),
+    ast.For: ("body", "orelse"),
+    ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"),
+    ast.Try: ("handlers", "orelse"),
+}
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """`name` bound at `position` to element `path` of `value` (None: bound in
+    a way the linter does not follow, such as a parameter or a loop target).
+
+    `width` holds the length of each unpacking target along `path`: in
+    ``n, c, h, w = x.shape`` it tells that ``x`` has four dimensions.
+    """
+
+    name: str
+    value: ast.expr | None
+    position: Position
+    scope: Scope
+    path: tuple[int, ...] = ()
+    width: tuple[int, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Tells this binding from every other, for symbols made from it."""
+        return f"{self.scope.number}:{self.name}@{self.position[0]}:{self.position[1]}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Statements that may not run (or may run again, for a loop body)."""
+
+    number: int
+    first: Position
+    last: Position
+    loop: bool
+
+    def holds(self, position: Position) -> bool:
+        return self.first <= position <= self.last
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a name refers to at a use: its binding, and whether surely."""
+
+    binding: Binding | None
+    sure: bool
+
+
+@dataclass(eq=False)
+class Scope:
+    """The bindings of one function, class body or module.
+
+    `attributes` holds a method's ``self.x = ...`` bindings, by attribute.
+    """
+
+    node: ast.AST
+    parent: Scope | None = None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    attributes: dict[str, list[Binding]] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    number: int = field(default_factory=lambda: next(_counter))
+    methods: dict[int, Scope] = field(default_factory=dict)
+    method_attributes: dict[str, list[Binding]] | None = None
+
+    @classmethod
+    def of(cls, node: ast.AST, parent: Scope | None = None) -> Scope:
+        """The scope of a module, class or function node, its bindings read.
+
+        A method's scope is made once and kept by its class's scope, which
+        reads every method's ``self.x = ...`` from it.
+        """
+        if parent is not None and isinstance(parent.node, ast.ClassDef):
+            if id(node) not in parent.methods:
+                parent.methods[id(node)] = cls._read(node, parent)
+            return parent.methods[id(node)]
+        return cls._read(node, parent)
+
+    @classmethod
+    def _read(cls, node: ast.AST, parent: Scope | None) -> Scope:
+        scope = cls(node, parent)
+        _Recorder(scope).record(node)
+        return scope
+
+    @property
+    def self_name(self) -> str | None:
+        """The first parameter's name in a method (usually ``self``)."""
+        if self.parent is None or not isinstance(self.parent.node, ast.ClassDef):
+            return None
+        if not isinstance(self.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        first = [*self.node.args.posonlyargs, *self.node.args.args]
+        return first[0].arg if first else None
+
+    def _blocks_at(self, position: Position) -> list[Block]:
+        return [block for block in self.blocks if block.holds(position)]
+
+    def _resolve(self, bindings: Sequence[Binding], use: Position) -> Resolution:
+        before = [b for b in bindings if b.position <= use]
+        if not before:
+            return Resolution(None, False)
+        last = max(before, key=lambda b: b.position)
+        around = {block.number for block in self._blocks_at(use)}
+        sure = all(block.number in around for block in self._blocks_at(last.position))
+        for block in self._blocks_at(use):
+            if block.loop and any(
+                b.position > use and block.holds(b.position) for b in bindings
+            ):
+                sure = False
+        return Resolution(last, sure)
+
+    def lookup(self, name: str, use: Position) -> Resolution:
+        """The binding of `name` that reaches `use`, searching enclosing
+        function scopes and the module the way Python does."""
+        if name in self.bindings:
+            return self._resolve(self.bindings[name], use)
+        scope = self.parent
+        while scope is not None:
+            if not isinstance(scope.node, ast.ClassDef) and name in scope.bindings:
+                found = scope.bindings[name]
+                last = max(found, key=lambda b: b.position)
+                return Resolution(last, len(found) == 1)
+            scope = scope.parent
+        return Resolution(None, False)
+
+    def lookup_attribute(self, name: str, use: Position) -> Resolution:
+        """``self.name`` in a method: set earlier in this method, or set once
+        in the class (in ``__init__`` or any other method)."""
+        if name in self.attributes:
+            found = self._resolve(self.attributes[name], use)
+            if found.binding is not None:
+                return found
+        if self.self_name is None or self.parent is None:
+            return Resolution(None, False)
+        everywhere = self.parent.class_attributes().get(name, [])
+        if len(everywhere) == 1:
+            return Resolution(everywhere[0], True)
+        return Resolution(everywhere[-1] if everywhere else None, False)
+
+    def class_attributes(self) -> dict[str, list[Binding]]:
+        """In a class body's scope: every method's ``self.x = ...``."""
+        if self.method_attributes is None:
+            table: dict[str, list[Binding]] = {}
+            for statement in getattr(self.node, "body", []):
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    method = Scope.of(statement, self)
+                    for name, bindings in method.attributes.items():
+                        table.setdefault(name, []).extend(bindings)
+            self.method_attributes = table
+        return self.method_attributes
+
+
+def _end(node: ast.AST) -> Position:
+    return (
+        getattr(node, "end_lineno", None) or node.lineno,  # type: ignore[attr-defined]
+        getattr(node, "end_col_offset", None) or 0,
+    )
+
+
+def _start(node: ast.AST) -> Position:
+    return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+class _Recorder:
+    """Reads one scope's bindings (not those of scopes nested in it)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def record(self, node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            arguments = node.args
+            everything = [
+                *arguments.posonlyargs,
+                *arguments.args,
+                *arguments.kwonlyargs,
+                *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
+            ]
+            for argument in everything:
+                self._opaque(argument.arg, (0, 0))
+        if isinstance(node, ast.Lambda):
+            return
+        self._statements(getattr(node, "body", []))
+
+    def _statements(self, statements: Sequence[ast.stmt]) -> None:
+        for statement in statements:
+            self._statement(statement)
+
+    def _block(self, statements: Sequence[ast.AST], loop: bool) -> None:
+        if not statements:
+            return
+        self.scope.blocks.append(
+            Block(next(_counter), _start(statements[0]), _end(statements[-1]), loop)
+        )
+
+    def _statement(self, statement: ast.stmt) -> None:
+        if isinstance(statement, _NEW_SCOPES):
+            self._opaque(statement.name, _end(statement))
+            return
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                self._target(target, statement.value, _end(statement), ())
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            self._target(statement.target, statement.value, _end(statement), ())
+        elif isinstance(statement, ast.AugAssign):
+            if isinstance(statement.target, ast.Name):
+                combined = ast.BinOp(
+                    ast.Name(statement.target.id, ast.Load()),
+                    statement.op,
+                    statement.value,
+                )
+                ast.copy_location(combined, statement)
+                ast.copy_location(combined.left, statement.target)
+                self._target(statement.target, combined, _end(statement), ())
+        elif isinstance(statement, (ast.For, ast.AsyncFor)):
+            self._unfollowed(statement.target, _end(statement.target))
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                if item.optional_vars is not None:
+                    self._unfollowed(item.optional_vars, _end(item.optional_vars))
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                name = alias.asname or alias.name.split(".")[0]
+                self._opaque(name, _end(statement))
+        elif isinstance(statement, ast.Try):
+            for handler in statement.handlers:
+                if handler.name:
+                    self._opaque(handler.name, _start(handler))
+        self._walrus(statement)
+        conditional = _CONDITIONAL.get(type(statement), ())
+        for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(statement, field_name, None)
+            if not children:
+                continue
+            if field_name == "handlers":
+                for handler in children:
+                    self._block(handler.body, False)
+                    self._statements(handler.body)
+            elif field_name == "cases":
+                for case in children:
+                    self._block(case.body, False)
+                    self._statements(case.body)
+            else:
+                if field_name in conditional:
+                    self._block(children, isinstance(statement, _LOOPS))
+                self._statements(children)
+
+    def _walrus(self, statement: ast.stmt) -> None:
+        for node in _expressions(statement):
+            if isinstance(node, ast.NamedExpr):
+                self._target(node.target, node.value, _end(node), ())
+
+    def _target(
+        self,
+        target: ast.expr,
+        value: ast.expr,
+        at: Position,
+        path: tuple[int, ...],
+        width: tuple[int, ...] = (),
+    ) -> None:
+        if isinstance(target, ast.Name):
+            binding = Binding(target.id, value, at, self.scope, path, width)
+            self.scope.bindings.setdefault(target.id, []).append(binding)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            starred = False
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    starred = True
+                    self._unfollowed(element.value, at)
+                elif starred:
+                    self._unfollowed(element, at)
+                else:
+                    size = -1 if _has_starred(target) else len(target.elts)
+                    self._target(element, value, at, (*path, index), (*width, size))
+        elif isinstance(target, ast.Attribute):
+            owner = target.value
+            if isinstance(owner, ast.Name) and owner.id == self.scope.self_name:
+                binding = Binding(target.attr, value, at, self.scope, path, width)
+                self.scope.attributes.setdefault(target.attr, []).append(binding)
+        elif isinstance(target, ast.Starred):
+            self._unfollowed(target.value, at)
+
+    def _unfollowed(self, target: ast.expr, at: Position) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self._opaque(node.id, at)
+
+    def _opaque(self, name: str, at: Position) -> None:
+        binding = Binding(name, None, at, self.scope)
+        self.scope.bindings.setdefault(name, []).append(binding)
+
+
+def _expressions(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The expression nodes of one statement, not of statements nested in it."""
+    for name, value in ast.iter_fields(statement):
+        if name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.expr):
+                yield from ast.walk(item)
+
+
+def _has_starred(target: ast.Tuple | ast.List) -> bool:
+    return any(isinstance(element, ast.Starred) for element in target.elts)
