@@ -4,8 +4,8 @@ anything could write through it.
 ``as_strided(...).copy()``, ``np.einsum("ij,ij->i", view, w)``,
 ``view @ w``, ``view.max(axis=-1)`` and a reshape that merges window axes
 leave no writeable view behind: advising ``writeable=False`` there is noise.
-A view kept in a local name is used up at once when every later use of the
-name is.
+A view kept in a local name is used up at once when it is read, and every
+later read of the name uses it up.
 """
 
 from __future__ import annotations
@@ -92,13 +92,14 @@ def _every_read_uses_it_up(
     function: ast.AST,
 ) -> bool:
     after = (assignment.end_lineno or assignment.lineno, assignment.end_col_offset or 0)
-    for node in ast.walk(function):
-        if (
-            isinstance(node, ast.Name)
-            and node.id == name
-            and isinstance(node.ctx, ast.Load)
-            and (node.lineno, node.col_offset) >= after
-            and not used_up(node, parents, numpy_names, None)
-        ):
-            return False
-    return True
+    reads = [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Name)
+        and node.id == name
+        and isinstance(node.ctx, ast.Load)
+        and (node.lineno, node.col_offset) >= after
+    ]
+    return bool(reads) and all(
+        used_up(node, parents, numpy_names, None) for node in reads
+    )

@@ -75,6 +75,17 @@ class Evaluator:
     def array(self, node: ast.expr, scope: Scope) -> ArrayModel | None:
         return self.as_array(self.value(node, scope), scope)
 
+    def written(self, node: ast.expr, scope: Scope) -> ast.expr:
+        """The expression a name was last bound to (the name itself if none)."""
+        for _ in range(MAX_DEPTH):
+            if not isinstance(node, ast.Name):
+                break
+            binding = scope.lookup(node.id, _start(node)).binding
+            if binding is None or binding.value is None or binding.path:
+                break
+            node, scope = binding.value, binding.scope
+        return node
+
     def viewed(self, node: ast.expr, scope: Scope) -> ArrayModel:
         """The array an ``as_strided`` call views: an array whatever the
         expression looked like (``b + 1`` is a new array of unknown shape)."""

@@ -133,6 +133,9 @@ def _axis_of(
     return None, None
 
 
+_NONE = Symbol("free", "")
+
+
 @dataclass
 class _Axis:
     """What the view does along one axis of the array."""
@@ -149,7 +152,7 @@ def _indexes(array: ArrayModel, label: str, view: list[Dimension]) -> str | None
         if dimension.size.value == 1:
             continue
         stride: Poly | None = dimension.stride
-        if array.concrete and dimension.stride.value is not None:
+        if array.contiguous and dimension.stride.value is not None:
             stride = _as_stride_symbols(dimension.stride, array)
         parts = None if stride is None else along_axes(stride, array)
         if parts is None:
@@ -189,12 +192,13 @@ def _names(view: list[Dimension]) -> dict[Symbol, str]:
 
 
 def _as_stride_symbols(stride: Poly, array: ArrayModel) -> Poly | None:
-    """A byte count on a C-contiguous array of known shape, as a multiple of
-    one of its strides (the outermost that divides it)."""
-    assert array.shape is not None
+    """A byte count on a C-contiguous array, as a multiple of one of its
+    strides (the outermost whose size in bytes is known and divides it)."""
+    if array.shape is None:
+        return None
     value = _number(stride)
     for axis in range(len(array.shape)):
-        unit = _number(array.itemsize * product(array.shape[axis + 1 :]))
+        unit = (array.itemsize * product(array.shape[axis + 1 :])).value
         if unit and value % unit == 0:
             symbol = Symbol("stride", array.key, axis, f"{array.label}.strides[{axis}]")
             return Poly.constant(value / unit) * Poly.symbol(symbol)
@@ -204,6 +208,10 @@ def _as_stride_symbols(stride: Poly, array: ArrayModel) -> Poly | None:
 def _witness(array: ArrayModel, axes: dict[int, _Axis]) -> dict[Symbol, int]:
     """Sizes for which an overrun shows: remainders 0, other axes length 1."""
     chosen: dict[Symbol, int] = {}
+    for axis, length in enumerate(array.shape or ()):
+        symbols = length.symbols()
+        if axis not in axes and length == Poly.symbol(min(symbols, default=_NONE)):
+            chosen[min(symbols)] = 1
     for entry in axes.values():
         for poly in (entry.high, entry.low, entry.length):
             for symbol in poly.symbols():

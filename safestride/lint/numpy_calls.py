@@ -11,7 +11,7 @@ import ast
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from safestride.lint.symbolic import Poly, product
+from safestride.lint.symbolic import Poly, Symbol, product
 from safestride.lint.values import ArrayModel, Item, Opaque, Seq, Value, as_poly
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def _arange(
     numbers = [as_poly(evaluator.value(a, scope)) for a in call.args[:3]]
     values = [n for n in numbers if n is not None]
     if not values or len(values) != len(numbers):
-        return None
+        return _vector_of_unknown_length(call, scope, itemsize)
     start, stop, step = Poly.constant(0), values[0], Poly.constant(1)
     if len(values) >= 2:
         start, stop = values[0], values[1]
@@ -208,8 +208,17 @@ def _arange(
     elif step.value == 1:
         size = stop - start
     else:
-        return None
+        return _vector_of_unknown_length(call, scope, itemsize)
     return new_array(call, scope, (size,), itemsize or FLOAT64)
+
+
+def _vector_of_unknown_length(
+    call: ast.Call, scope: Scope, itemsize: Poly | None
+) -> ArrayModel:
+    """``np.arange(0, n, step)``: one dimension, its length a symbol."""
+    label = f"len({ast.unparse(call)})"
+    length = Poly.symbol(Symbol("shape", _key(call, scope), 0, label))
+    return new_array(call, scope, (length,), itemsize or FLOAT64)
 
 
 def _literal(node: ast.expr) -> tuple[tuple[int, ...], int, list[Fraction]] | None:
@@ -238,7 +247,10 @@ def _array(
 ) -> Value:
     if not call.args:
         return None
-    literal = _literal(call.args[0])
+    written = evaluator.written(call.args[0], scope)
+    if isinstance(written, (ast.ListComp, ast.GeneratorExp)):
+        return new_array(call, scope, None, itemsize)  # a fresh C array
+    literal = _literal(written)
     if literal is not None:
         shape, size, flat = literal
         elements = None

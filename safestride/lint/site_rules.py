@@ -59,6 +59,18 @@ class Site:
         value = evaluator.value(node, self.scope)
         return _items(value, length)
 
+    def shape_items(
+        self, evaluator: Evaluator, length: int | None = None
+    ) -> list[Item] | None:
+        """The view's shape; with ``shape`` left out, the array's (as numpy
+        does)."""
+        if self.shape is not None:
+            return self.items(evaluator, self.shape, length)
+        if self.array is None:
+            return None
+        viewed = evaluator.viewed(self.array, self.scope)
+        return _items(viewed.sequence("shape"), length)
+
 
 def _items(value: Value, length: int | None) -> list[Item] | None:
     if isinstance(value, ArrayModel) and value.elements is not None:
@@ -134,15 +146,15 @@ def contiguous_strides(site: Site) -> Iterator[Report]:
 
 def out_of_bounds(site: Site) -> Iterator[Report]:
     """SST009: a view proven to reach outside its array."""
-    if site.array is None or site.shape is None or site.strides is None:
+    if site.array is None or site.strides is None:
         return
     viewed = site.strict.viewed(site.array, site.scope)
-    shape = site.items(site.strict, site.shape)
+    shape = site.shape_items(site.strict)
     strides = site.items(
         site.strict, site.strides, None if shape is None else len(shape)
     )
     if strides is not None and shape is None:
-        shape = site.items(site.strict, site.shape, len(strides))
+        shape = site.shape_items(site.strict, len(strides))
     if shape is None or strides is None:
         return
     texts = ([_text(i) for i in shape], [_text(i) for i in strides])
@@ -162,11 +174,14 @@ def misaligned_strides(site: Site) -> Iterator[Report]:
     items = site.items(site.strict, site.strides)
     if items is None:
         return
+    shape = site.shape_items(site.strict, len(items)) or []
+    sizes = [as_poly(i.value) for i in shape]
     itemsize = viewed.itemsize.value
-    for item in items:
+    for number, item in enumerate(items):
         poly = as_poly(item.value)
-        if poly is None:
-            continue
+        size = sizes[number] if len(sizes) == len(items) else None
+        if poly is None or (size is not None and size.value in (0, 1)):
+            continue  # a stride of a dimension of length 1 is never used
         detail = _misalignment(poly, _text(item), site.label, itemsize)
         if detail is not None:
             yield Report("SST010", _within(item.node, site.strides), {"detail": detail})
