@@ -11,13 +11,14 @@ prove things; a lenient one takes the latest, for rules that advise.
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import replace
 from fractions import Fraction
 
 from safestride.lint import numpy_calls
 from safestride.lint.recognition import Recognizer
 from safestride.lint.scopes import Binding, Position, Scope
-from safestride.lint.symbolic import Poly, Remainders, TooComplexError
+from safestride.lint.symbolic import Poly, Remainders, Symbol, TooComplexError
 from safestride.lint.values import (
     ArrayModel,
     Item,
@@ -468,12 +469,13 @@ def floor(poly: Poly | None, remainders: Remainders) -> Poly | None:
         return None
     if poly.is_integral:
         return poly
-    denominator = Poly.constant(1)
-    for monomial, coefficient in poly.terms.items():
-        denominator = denominator * Poly.constant(coefficient.denominator)
+    number = math.lcm(*(c.denominator for c in poly.terms.values()))
+    powers: dict[Symbol, int] = {}
+    for monomial in poly.terms:
         for symbol, power in monomial:
-            if power < 0:
-                denominator = denominator * Poly.symbol(symbol) ** -power  # type: ignore[operator]
+            powers[symbol] = max(powers.get(symbol, 0), -power)
+    monomial = tuple(sorted((s, p) for s, p in powers.items() if p > 0))
+    denominator = Poly({monomial: Fraction(number)})
     numerator = poly * denominator
     if not numerator.is_integral:
         return None
