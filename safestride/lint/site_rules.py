@@ -125,7 +125,7 @@ def stale_strides(site: Site) -> Iterator[Report]:
             text = min(s.text for s in foreign)
             yield Report(
                 "SST001",
-                _within(node, site.strides),
+                site.strides,
                 {"array": site.label, "source": text},
             )
             return

@@ -63,7 +63,7 @@ class Poly:
     Examples
     --------
     >>> h, k = Poly.symbol(Symbol("free", "h", label="h")), Poly.constant(3)
-    >>> str((h - k) + 1)
+    >>> str(h - k + Poly.constant(1))
     'h - 2'
     """
 
