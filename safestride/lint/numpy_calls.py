@@ -12,7 +12,15 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from safestride.lint.symbolic import Poly, Symbol, product
-from safestride.lint.values import ArrayModel, Item, Opaque, Seq, Value, as_poly
+from safestride.lint.values import (
+    ArrayModel,
+    Item,
+    Opaque,
+    Seq,
+    Spread,
+    Value,
+    as_poly,
+)
 
 if TYPE_CHECKING:
     from safestride.lint.evaluate import Evaluator
@@ -61,13 +69,20 @@ def shape_of(value: Value) -> tuple[Poly, ...] | None:
 def new_array(
     call: ast.Call,
     scope: Scope,
-    shape: tuple[Poly, ...] | None,
+    shape: tuple[Poly, ...] | Value,
     itemsize: Poly | None,
     elements: Seq | None = None,
 ) -> ArrayModel:
-    """A fresh C-contiguous array made by `call`."""
+    """A fresh C-contiguous array made by `call`; `shape` may be a shape
+    argument's value (``x.shape`` gives it the shape of ``x``)."""
     key = _key(call, scope)
     model = ArrayModel.unknown(key, ast.unparse(call))
+    shape_key = key
+    if not isinstance(shape, tuple):
+        sizes = shape_of(shape)
+        if sizes is None and _whole_shape(shape) is not None:
+            shape_key = _whole_shape(shape) or key
+        shape = sizes
     return ArrayModel(
         key,
         key,
@@ -75,9 +90,18 @@ def new_array(
         itemsize if itemsize is not None else model.itemsize,
         shape,
         True,
-        key,
+        shape_key,
         elements,
     )
+
+
+def _whole_shape(value: Value) -> str | None:
+    """The array whose whole shape `value` is (``x.shape``), by shape key."""
+    if isinstance(value, Seq) and len(value.items) == 1:
+        (item,) = value.items
+        if isinstance(item, Spread) and item.what == "shape":
+            return item.array.shape_key or item.array.key
+    return None
 
 
 def numpy_function(
@@ -94,7 +118,7 @@ def numpy_function(
         return evaluator.dtype_itemsize(_argument(call, position, "dtype"), scope)
 
     if last in _FILLED:
-        return new_array(call, scope, shape_of(value(0, "shape")), dtype(1) or FLOAT64)
+        return new_array(call, scope, value(0, "shape"), dtype(1) or FLOAT64)
     if last == "full":
         fill = _argument(call, 1, "fill_value")
         default = (
@@ -102,7 +126,7 @@ def numpy_function(
             if isinstance(fill, ast.Constant) and type(fill.value) in (int, float)
             else None
         )
-        return new_array(call, scope, shape_of(value(0, "shape")), dtype(2) or default)
+        return new_array(call, scope, value(0, "shape"), dtype(2) or default)
     if last in _LIKE:
         source = evaluator.array(call.args[0], scope) if call.args else None
         if source is None:

@@ -44,8 +44,8 @@ RULES: tuple[Rule, ...] = (
         what=(
             "Flags a stride taken whole from another array's `.strides` (directly "
             "or through local variables), when the code shows that other thing is "
-            "an array and it is not the viewed array, a slice, a view or a copy of "
-            "it."
+            "an array, it is not the viewed array (or a slice, view or copy of "
+            "it), and it is not known to have the viewed array's shape."
         ),
         why=(
             "Strides describe one array's memory layout. Another array's strides "

@@ -16,7 +16,7 @@ from fractions import Fraction
 from safestride.lint.evaluate import Evaluator
 from safestride.lint.extent import dimensions, overrun
 from safestride.lint.scopes import Scope
-from safestride.lint.sources import Sources
+from safestride.lint.sources import Sources, shape_of
 from safestride.lint.symbolic import Poly
 from safestride.lint.values import ArrayModel, Item, Seq, Value, as_poly
 
@@ -114,7 +114,10 @@ def stale_strides(site: Site) -> Iterator[Report]:
         foreign = [
             s
             for s in found
-            if s.kind == "strides" and s.family != viewed.family and s.is_array
+            if s.kind == "strides"
+            and s.family != viewed.family
+            and s.is_array
+            and s.shape != shape_of(viewed)
         ]
         own = [
             s

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from safestride.lint.evaluate import Evaluator
 from safestride.lint.scopes import Scope
+from safestride.lint.values import ArrayModel
 
 MAX_DEPTH = 6
 #: Calls whose result is made of their arguments' values: strides pass through.
@@ -33,7 +34,8 @@ class Source:
     """One ingredient of a strides expression.
 
     `kind` is ``strides``, ``itemsize``, ``shape``, ``constant`` or
-    ``unknown``; `family` names the array (``strides``, ``itemsize``).
+    ``unknown``; `family` names the array (``strides``, ``itemsize``) and
+    `shape` stands for its shape (equal when the code shows they are).
     """
 
     kind: str
@@ -41,6 +43,12 @@ class Source:
     value: int = 0
     text: str = ""
     is_array: bool = False
+    shape: object = None
+
+
+def shape_of(array: ArrayModel) -> object:
+    """What stands for an array's shape: its sizes, or whose shape it has."""
+    return array.shape if array.shape is not None else array.shape_key or array.key
 
 
 def _callee(call: ast.Call) -> str:
@@ -96,6 +104,7 @@ class Sources:
                     array.family,
                     text=ast.unparse(node),
                     is_array=self.is_array(owner, scope),
+                    shape=shape_of(array),
                 )
             }
         if node.attr in ("shape", "size", "ndim"):
@@ -110,8 +119,6 @@ class Sources:
         """Whether the code shows `owner` is an ndarray: numpy made it, or it
         is used as one (``.shape``, ``.dtype``...) in the same function."""
         value = self.evaluator.value(owner, scope)
-        from safestride.lint.values import ArrayModel
-
         if isinstance(value, ArrayModel):
             return True
         if not isinstance(owner, ast.Name):
