@@ -17,6 +17,7 @@ from safestride.lint.recognition import (
     NUMPY_TARGETS,
     SAFESTRIDE_TARGETS,
     Recognizer,
+    array_modules,
     collect_aliases,
 )
 from safestride.lint.rules import RULES_BY_CODE
@@ -92,7 +93,7 @@ class Checker(ast.NodeVisitor):
         self.filename = filename
         self.lines = lines
         self.aliases = collect_aliases(tree)
-        self.recognizer = Recognizer(self.aliases)
+        self.recognizer = Recognizer(self.aliases, array_modules("\n".join(lines)))
         self.relevant = Relevance(lines, ["as_strided"])
         for name, target in self.aliases.items():
             if target in NUMPY_TARGETS | SAFESTRIDE_TARGETS and name != "as_strided":

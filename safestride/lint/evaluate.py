@@ -144,7 +144,7 @@ class Evaluator:
         if binding is None:
             return Opaque(f"global:{node.id}", node.id, arrayish)
         if self.strict and not found.sure:
-            return Opaque(f"{binding.key}?{_start(node)}", node.id, arrayish)
+            return Opaque(f"merge:{found.merge}", node.id, arrayish)
         if binding.value is None:
             return Opaque(binding.key, node.id, arrayish)
         return self._bound(binding, node.id)
@@ -163,13 +163,18 @@ class Evaluator:
             value = replace(value, label=label)
         if isinstance(value, Poly) and label.isidentifier():
             value = value.relabeled(label)
-        if value is None or (isinstance(value, Opaque) and binding.path):
+        if value is None:  # one symbol for the name, wherever it is read
             value = Opaque(binding.key, label, True)
         self._bindings[key] = value
         return value
 
     def _element(self, value: Value, index: int, width: int, scope: Scope) -> Value:
         """Element `index` of `value` unpacked into `width` names (-1: starred)."""
+        if isinstance(value, Opaque):  # the same as value[index]
+            label = f"{value.label}[{index}]"
+            return Opaque(
+                f"{value.key}[{index}]", label, True, value.family or value.key
+            )
         if isinstance(value, Seq):
             items = value.expanded(width if width >= 0 else None)
             if items is not None and (width < 0 or len(items) == width):
@@ -213,7 +218,7 @@ class Evaluator:
                     f"attribute:{ast.unparse(node)}", ast.unparse(node), False
                 )
             return _array_attribute(array, node.attr)
-        return Opaque(f"attribute:{ast.unparse(node)}", ast.unparse(node), False)
+        return Opaque(f"attribute:{ast.unparse(node)}", ast.unparse(node))
 
     def _self_attribute(self, node: ast.Attribute, scope: Scope) -> Value:
         found = scope.lookup_attribute(node.attr, _start(node))
@@ -239,7 +244,9 @@ class Evaluator:
             if array is not None and _whole(index):
                 return array
             if array is not None:
-                return array.derived(f"[{_start(node)}]", same_shape=False)
+                contiguous = array.contiguous and _keeps_c_order(index)
+                suffix = f"[{_start(node)}]"
+                return array.derived(suffix, same_shape=False, contiguous=contiguous)
         if isinstance(base, Opaque):
             family = base.family or base.key
             key = f"{base.key}[{ast.unparse(index)}]"
@@ -368,6 +375,19 @@ def _is_math(function: ast.Attribute) -> bool:
         and function.value.id == "math"
         and function.attr in ("floor", "ceil", "prod")
     )
+
+
+def _keeps_c_order(index: ast.expr) -> bool:
+    """``x[a:b]``, ``x[i]``, ``x[i, j]``: a C-contiguous array stays so."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    for number, part in enumerate(parts):
+        if isinstance(part, ast.Slice):
+            return number == len(parts) - 1 and part.step is None
+        if isinstance(part, ast.Starred) or (
+            isinstance(part, ast.Constant) and part.value in (None, Ellipsis)
+        ):
+            return False
+    return True
 
 
 def _array_attribute(array: ArrayModel, attribute: str) -> Value:

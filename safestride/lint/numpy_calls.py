@@ -293,6 +293,8 @@ def _array(
     if name in ("asarray", "asanyarray") and itemsize is None:
         return array
     contiguous = array.contiguous or name == "ascontiguousarray"
+    if name in ("array", "copy") and not evaluator.strict:
+        contiguous = True  # a copy in C order unless the source is in F order
     return array.derived(
         f"@{_key(call, scope)}",
         itemsize=itemsize or array.itemsize,

@@ -12,6 +12,7 @@ numpy and cupy).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Sequence
 
 from safestride.lint.scopes import Position, Scope
@@ -69,11 +70,27 @@ def collect_aliases(tree: ast.Module) -> dict[str, str]:
     return aliases
 
 
-class Recognizer:
-    """Names what an expression refers to, through imports and assignments."""
+def array_modules(source: str) -> frozenset[str]:
+    """Expressions the module uses as numpy (``xp``, ``self.xp``, ``cp``):
+    those it takes ``.lib.stride_tricks`` from."""
+    return frozenset(_ARRAY_MODULE.findall(source))
 
-    def __init__(self, aliases: dict[str, str]) -> None:
+
+_ARRAY_MODULE = re.compile(r"([A-Za-z_][\w.]*)\.lib\.stride_tricks\b")
+
+
+class Recognizer:
+    """Names what an expression refers to, through imports and assignments.
+
+    `modules` holds expressions the code uses as an array module (numpy or
+    a look-alike such as cupy): ``xp.zeros`` is then ``numpy.zeros``.
+    """
+
+    def __init__(
+        self, aliases: dict[str, str], modules: frozenset[str] = frozenset()
+    ) -> None:
         self.aliases = aliases
+        self.modules = modules
 
     def qualified(
         self, node: ast.expr, scope: Scope, at: Position, depth: int = 0
@@ -84,6 +101,8 @@ class Recognizer:
         if depth > MAX_DEPTH:
             return None
         if isinstance(node, ast.Attribute):
+            if ast.unparse(node.value) in self.modules:
+                return f"numpy.{node.attr}"
             owner = self.qualified(node.value, scope, at, depth + 1)
             return f"{owner or UNKNOWN_ROOT}.{node.attr}"
         if not isinstance(node, ast.Name):

@@ -68,10 +68,15 @@ class Block:
 
 @dataclass(frozen=True)
 class Resolution:
-    """What a name refers to at a use: its binding, and whether surely."""
+    """What a name refers to at a use: its binding, and whether surely.
+
+    `merge` names the bindings that may reach the use: two uses with the
+    same `merge` read the same value even when it is not sure which.
+    """
 
     binding: Binding | None
     sure: bool
+    merge: str = ""
 
 
 @dataclass(eq=False)
@@ -126,7 +131,8 @@ class Scope:
         before = [b for b in bindings if b.position <= use]
         if not before:
             return Resolution(None, False)
-        last = max(before, key=lambda b: b.position)
+        last = _latest(before)
+        merge = f"{self.number}:{last.name}<{len(before)}"
         around = {block.number for block in self._blocks_at(use)}
         sure = all(block.number in around for block in self._blocks_at(last.position))
         for block in self._blocks_at(use):
@@ -134,7 +140,7 @@ class Scope:
                 b.position > use and block.holds(b.position) for b in bindings
             ):
                 sure = False
-        return Resolution(last, sure)
+        return Resolution(last, sure, merge)
 
     def lookup(self, name: str, use: Position) -> Resolution:
         """The binding of `name` that reaches `use`, searching enclosing
@@ -145,8 +151,9 @@ class Scope:
         while scope is not None:
             if not isinstance(scope.node, ast.ClassDef) and name in scope.bindings:
                 found = scope.bindings[name]
-                last = max(found, key=lambda b: b.position)
-                return Resolution(last, len(found) == 1)
+                last = _latest(found)
+                merge = f"{scope.number}:{name}<all"
+                return Resolution(last, len(found) == 1, merge)
             scope = scope.parent
         return Resolution(None, False)
 
@@ -175,6 +182,12 @@ class Scope:
                         table.setdefault(name, []).extend(bindings)
             self.method_attributes = table
         return self.method_attributes
+
+
+def _latest(bindings: Sequence[Binding]) -> Binding:
+    """The binding made last; of one statement's (``n, h, h = ...``), the
+    rightmost, as Python assigns from left to right."""
+    return max(enumerate(bindings), key=lambda pair: (pair[1].position, pair[0]))[1]
 
 
 def _end(node: ast.AST) -> Position:

@@ -150,8 +150,8 @@ class Item:
     the expression and the scope it is in."""
 
     value: Value
-    node: object = field(default=None, compare=False)
-    scope: object = field(default=None, compare=False)
+    node: object = field(default=None, compare=False, repr=False)
+    scope: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

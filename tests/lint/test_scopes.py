@@ -22,6 +22,7 @@ SOURCE = textwrap.dedent(
             m = item
         k = LIMIT
         a, (b, c) = 1, (2, 3)
+        h, h = x.shape
         head, *rest = x
         with open(x) as handle:
             pass
@@ -106,6 +107,9 @@ def test_unpacking_records_the_path_and_the_widths() -> None:
     assert rest.value is None
     (handle,) = FUNCTION.bindings["handle"]
     assert handle.value is None
+    twice = FUNCTION.lookup("h", (99, 0))
+    assert twice.binding is not None
+    assert twice.binding.path == (1,)  # the rightmost target is assigned last
 
 
 def test_self_attributes_come_from_the_methods_that_set_them() -> None:
