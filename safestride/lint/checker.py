@@ -7,9 +7,9 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from safestride.lint.consumption import used_up
+from safestride.lint.consumption import Place, used_up
 from safestride.lint.evaluate import Evaluator
 from safestride.lint.findings import Edit, Finding, Fix
 from safestride.lint.recognition import (
@@ -49,6 +49,7 @@ class Relevance:
 
     def __init__(self, lines: Sequence[str], names: Iterable[str]) -> None:
         self.lines = lines
+        self.found: set[int] = set()
         self.marked: list[int] = []
         for name in names:
             self.watch(name)
@@ -58,7 +59,9 @@ class Relevance:
         word = re.compile(rf"\b{re.escape(name)}\b")
         found = {n for n, line in enumerate(self.lines, 1) if name in line}
         found = {n for n in found if word.search(self.lines[n - 1])}
-        self.marked = sorted(set(self.marked) | found)
+        if not found <= self.found:
+            self.found |= found
+            self.marked = sorted(self.found)
 
     def mentions(self, node: ast.stmt | ast.expr) -> bool:
         first = min([node.lineno, *(d.lineno for d in _decorators(node))])
@@ -89,16 +92,26 @@ def _start(node: ast.AST) -> tuple[int, int]:
 class Checker(ast.NodeVisitor):
     """Walks one module and collects findings."""
 
-    def __init__(self, filename: str, lines: Sequence[str], tree: ast.Module) -> None:
+    def __init__(
+        self,
+        filename: str,
+        lines: Sequence[str],
+        tree: ast.Module,
+        wants: Callable[[str], bool] = lambda code: True,
+    ) -> None:
+        """`wants` tells which rules run (the selection's ``wants``): the
+        others cost nothing."""
         self.filename = filename
+        self.wants = wants
         self.lines = lines
-        self.aliases = collect_aliases(tree)
-        self.recognizer = Recognizer(self.aliases, array_modules("\n".join(lines)))
         self.relevant = Relevance(lines, ["as_strided"])
+        self.aliases = collect_aliases(tree, self.relevant.mentions)
+        self.recognizer = Recognizer(self.aliases, array_modules(lines))
         for name, target in self.aliases.items():
             if target in NUMPY_TARGETS | SAFESTRIDE_TARGETS and name != "as_strided":
                 self.relevant.watch(name)
-        self.module = Scope.of(tree)
+        walrus = any(":=" in line for line in lines)
+        self.module = Scope.of(tree, walrus=walrus)
         self._watch_assigned_aliases()
         remainders = Remainders()
         self.strict = Evaluator(self.recognizer, remainders, strict=True)
@@ -109,7 +122,9 @@ class Checker(ast.NodeVisitor):
         )
         self.scopes = [self.module]
         self.views: list[dict[str, bool]] = [{}]  # name -> writeable, overlapping
-        self.parents: dict[int, dict[ast.AST, ast.AST]] = {}
+        self.places: dict[int, Place] = {}
+        self.statement: ast.AST = tree
+        self.entered: list[Scope] = []
         self.findings: list[Finding] = []
 
     def _watch_assigned_aliases(self) -> None:
@@ -157,7 +172,20 @@ class Checker(ast.NodeVisitor):
             if self.relevant.mentions(statement) or isinstance(
                 statement, (ast.Import, ast.ImportFrom)
             ):
+                self.statement = statement
                 self.visit(statement)
+        self._release()
+
+    def _release(self) -> None:
+        """Scopes and bindings point at each other: break the cycles now, or
+        the garbage collector pays for them while the next file is parsed."""
+        for scope in self.entered:
+            scope.release()
+        self.module.release()
+        self.entered.clear()
+        self.places.clear()
+        for evaluator in (self.strict, self.lenient):
+            evaluator.forget()
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if not self.relevant.mentions(node):
@@ -174,6 +202,7 @@ class Checker(ast.NodeVisitor):
             self.visit(decorator)
 
     def _enter(self, scope: Scope, body: Iterable[ast.AST]) -> None:
+        self.entered.append(scope)
         self.scopes.append(scope)
         self.views.append({})
         for statement in body:
@@ -225,7 +254,9 @@ class Checker(ast.NodeVisitor):
 
     def _bind_view(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
-            site = self._site(value) if isinstance(value, ast.Call) else None
+            site = None
+            if isinstance(value, ast.Call) and self.wants("SST005"):
+                site = self._site(value)
             writeable = site is not None and not _passes_writeable_false(site.call)
             self.views[-1][target.id] = (
                 writeable and site is not None and overlapping(site)
@@ -283,24 +314,33 @@ class Checker(ast.NodeVisitor):
         origin = self.recognizer.origin(node.func, self.scope, _start(node))
         if origin == "numpy" and isinstance(node.func, ast.Attribute):
             self.report("SST008", node.func)
-        if _argument(node, 4, "writeable") is None and not used_up(
-            node, self._parents(), self.numpy_names, self.scope.node
+        if (
+            self.wants("SST004")
+            and _argument(node, 4, "writeable") is None
+            and not used_up(
+                node, self._place(node), self.numpy_names, self.scope.is_function
+            )
         ):
             self.report("SST004", node)
-        for rule in SITE_RULES:
-            for found in rule(site):
-                self.report(found.code, found.node, None, **found.details)
+        for code, rule in SITE_RULES.items():
+            if self.wants(code):
+                for found in rule(site):
+                    self.report(found.code, found.node, None, **found.details)
 
-    def _parents(self) -> dict[ast.AST, ast.AST]:
-        """Each node's parent in the current function (or module)."""
-        node = self.scope.node
-        if id(node) not in self.parents:
-            table: dict[ast.AST, ast.AST] = {}
-            for parent in ast.walk(node):
-                for child in ast.iter_child_nodes(parent):
-                    table[child] = parent
-            self.parents[id(node)] = table
-        return self.parents[id(node)]
+    def _place(self, call: ast.Call) -> Place:
+        """The statement of the current function (or the module's statement)
+        that holds `call`, for the call's parents and later reads."""
+        function = self.scope.node if self.scope.is_function else None
+        statement: ast.AST = self.statement
+        body = getattr(function, "body", None)
+        if isinstance(body, list) and body:
+            starts = [s.lineno for s in body]
+            statement = body[max(0, bisect.bisect_right(starts, call.lineno) - 1)]
+        elif function is not None:
+            statement = function  # a lambda
+        if id(statement) not in self.places:
+            self.places[id(statement)] = Place(statement, function)
+        return self.places[id(statement)]
 
     def _check_writes_through_calls(self, node: ast.Call) -> None:
         for keyword in node.keywords:

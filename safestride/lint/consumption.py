@@ -11,7 +11,6 @@ later read of the name uses it up.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
 
 #: Methods that return a new array (or a number), never a view.
 READING_METHODS = frozenset(
@@ -38,6 +37,43 @@ READING_FUNCTIONS = frozenset(
 )  # fmt: skip
 
 
+class Uses:
+    """Each node's parent and each name's reads under one node (a
+    statement, or a whole function), from one walk."""
+
+    def __init__(self, root: ast.AST) -> None:
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.reads: dict[str, list[ast.Name]] = {}
+        for parent in ast.walk(root):
+            for child in ast.iter_child_nodes(parent):
+                self.parents[child] = parent
+                if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+                    self.reads.setdefault(child.id, []).append(child)
+
+
+class Place:
+    """Where a call stands: the statement around it (walked at once) and
+    the function around that (walked only to follow a name's reads)."""
+
+    def __init__(self, statement: ast.AST, function: ast.AST | None) -> None:
+        self.statement = Uses(statement)
+        self.function = function
+        self._everywhere: Uses | None = None
+
+    def reads(self, name: str) -> list[ast.Name]:
+        if self.function is None:
+            return []
+        if self._everywhere is None:
+            self._everywhere = Uses(self.function)
+        return self._everywhere.reads.get(name, [])
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        found = self.statement.parents.get(node)
+        if found is None and self._everywhere is not None:
+            found = self._everywhere.parents.get(node)
+        return found
+
+
 def _numpy_name(function: ast.expr, numpy_names: frozenset[str]) -> str | None:
     """``np.einsum`` -> ``einsum`` when ``np`` is numpy."""
     if not isinstance(function, ast.Attribute):
@@ -51,16 +87,14 @@ def _numpy_name(function: ast.expr, numpy_names: frozenset[str]) -> str | None:
 
 
 def used_up(
-    node: ast.expr,
-    parents: Mapping[ast.AST, ast.AST],
-    numpy_names: frozenset[str],
-    function: ast.AST | None,
+    node: ast.expr, place: Place, numpy_names: frozenset[str], follow_names: bool
 ) -> bool:
-    """Whether the array `node` evaluates to is used up where it stands, or,
-    assigned to a name in `function`, wherever the name is read."""
-    parent = parents.get(node)
+    """Whether the array `node` evaluates to is used up where it stands, or
+    (with `follow_names`, in a function) assigned to a name whose every later
+    read uses it up."""
+    parent = place.parent(node)
     if isinstance(parent, ast.Attribute) and parent.value is node:
-        call = parents.get(parent)
+        call = place.parent(parent)
         return (
             parent.attr in READING_METHODS
             and isinstance(call, ast.Call)
@@ -73,33 +107,18 @@ def used_up(
     if isinstance(parent, (ast.BinOp, ast.Compare)):
         return True
     if (
-        isinstance(parent, ast.Assign)
-        and function is not None
+        follow_names
+        and isinstance(parent, ast.Assign)
         and len(parent.targets) == 1
         and isinstance(parent.targets[0], ast.Name)
     ):
-        return _every_read_uses_it_up(
-            parent.targets[0].id, parent, parents, numpy_names, function
+        after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
+        reads = [
+            read
+            for read in place.reads(parent.targets[0].id)
+            if (read.lineno, read.col_offset) >= after
+        ]
+        return bool(reads) and all(
+            used_up(read, place, numpy_names, False) for read in reads
         )
     return False
-
-
-def _every_read_uses_it_up(
-    name: str,
-    assignment: ast.Assign,
-    parents: Mapping[ast.AST, ast.AST],
-    numpy_names: frozenset[str],
-    function: ast.AST,
-) -> bool:
-    after = (assignment.end_lineno or assignment.lineno, assignment.end_col_offset or 0)
-    reads = [
-        node
-        for node in ast.walk(function)
-        if isinstance(node, ast.Name)
-        and node.id == name
-        and isinstance(node.ctx, ast.Load)
-        and (node.lineno, node.col_offset) >= after
-    ]
-    return bool(reads) and all(
-        used_up(node, parents, numpy_names, None) for node in reads
-    )

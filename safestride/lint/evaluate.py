@@ -52,6 +52,12 @@ class Evaluator:
         self._dimensions: dict[int, dict[str, int]] = {}
         self._depth = 0
 
+    def forget(self) -> None:
+        """Drop what was worked out (the module has been checked)."""
+        self._memo.clear()
+        self._bindings.clear()
+        self._dimensions.clear()
+
     # --------------------------------------------------------------- entry
 
     def value(self, node: ast.expr, scope: Scope) -> Value:

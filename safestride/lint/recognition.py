@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from safestride.lint.scopes import Position, Scope
 
@@ -37,23 +37,33 @@ STAR_EXPORTS = ("as_strided", "sliding_window_view", "broadcast_to")
 MAX_DEPTH = 6
 
 
-def _imports(body: Sequence[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Import statements anywhere in the module, functions included."""
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _imports(
+    body: Sequence[ast.stmt], relevant: Callable[[ast.stmt], bool]
+) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Import statements at module level, in compound statements, and in the
+    functions and classes that are `relevant` (the others cannot matter)."""
     for statement in body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             yield statement
+        elif isinstance(statement, _DEFINITIONS) and not relevant(statement):
+            continue
         for field_name in ("body", "orelse", "finalbody"):
-            yield from _imports(getattr(statement, field_name, []))
+            yield from _imports(getattr(statement, field_name, []), relevant)
         for handler in getattr(statement, "handlers", []):
-            yield from _imports(handler.body)
+            yield from _imports(handler.body, relevant)
 
 
-def collect_aliases(tree: ast.Module) -> dict[str, str]:
+def collect_aliases(
+    tree: ast.Module, relevant: Callable[[ast.stmt], bool] = lambda _: True
+) -> dict[str, str]:
     """Every name the module binds by import to numpy, cupy or safestride
     modules and functions, with the dotted path it stands for."""
     roots = ("numpy", "safestride", "cupy")
     aliases: dict[str, str] = {}
-    for node in _imports(tree.body):
+    for node in _imports(tree.body, relevant):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 root = alias.name.split(".")[0]
@@ -70,10 +80,14 @@ def collect_aliases(tree: ast.Module) -> dict[str, str]:
     return aliases
 
 
-def array_modules(source: str) -> frozenset[str]:
+def array_modules(lines: Sequence[str]) -> frozenset[str]:
     """Expressions the module uses as numpy (``xp``, ``self.xp``, ``cp``):
     those it takes ``.lib.stride_tricks`` from."""
-    return frozenset(_ARRAY_MODULE.findall(source))
+    found: set[str] = set()
+    for line in lines:
+        if ".lib.stride_tricks" in line:
+            found.update(_ARRAY_MODULE.findall(line))
+    return frozenset(found)
 
 
 _ARRAY_MODULE = re.compile(r"([A-Za-z_][\w.]*)\.lib\.stride_tricks\b")

@@ -84,6 +84,7 @@ class Scope:
     """The bindings of one function, class body or module.
 
     `attributes` holds a method's ``self.x = ...`` bindings, by attribute.
+    `walrus`: whether to look for ``:=`` (a module without any need not).
     """
 
     node: ast.AST
@@ -94,9 +95,12 @@ class Scope:
     number: int = field(default_factory=lambda: next(_counter))
     methods: dict[int, Scope] = field(default_factory=dict)
     method_attributes: dict[str, list[Binding]] | None = None
+    walrus: bool = True
 
     @classmethod
-    def of(cls, node: ast.AST, parent: Scope | None = None) -> Scope:
+    def of(
+        cls, node: ast.AST, parent: Scope | None = None, walrus: bool = True
+    ) -> Scope:
         """The scope of a module, class or function node, its bindings read.
 
         A method's scope is made once and kept by its class's scope, which
@@ -104,15 +108,21 @@ class Scope:
         """
         if parent is not None and isinstance(parent.node, ast.ClassDef):
             if id(node) not in parent.methods:
-                parent.methods[id(node)] = cls._read(node, parent)
+                parent.methods[id(node)] = cls._read(node, parent, parent.walrus)
             return parent.methods[id(node)]
-        return cls._read(node, parent)
+        return cls._read(node, parent, walrus if parent is None else parent.walrus)
 
     @classmethod
-    def _read(cls, node: ast.AST, parent: Scope | None) -> Scope:
-        scope = cls(node, parent)
+    def _read(cls, node: ast.AST, parent: Scope | None, walrus: bool) -> Scope:
+        scope = cls(node, parent, walrus=walrus)
         _Recorder(scope).record(node)
         return scope
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(
+            self.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+        )
 
     @property
     def self_name(self) -> str | None:
@@ -170,6 +180,17 @@ class Scope:
         if len(everywhere) == 1:
             return Resolution(everywhere[0], True)
         return Resolution(everywhere[-1] if everywhere else None, False)
+
+    def release(self) -> None:
+        """Drop the bindings (which point back here) and the methods' scopes,
+        so the memory goes back at once rather than at the next collection."""
+        for method in self.methods.values():
+            method.release()
+        self.bindings.clear()
+        self.attributes.clear()
+        self.methods.clear()
+        self.method_attributes = None
+        self.parent = None
 
     def class_attributes(self) -> dict[str, list[Binding]]:
         """In a class body's scope: every method's ``self.x = ...``."""
@@ -266,7 +287,8 @@ class _Recorder:
             for handler in statement.handlers:
                 if handler.name:
                     self._opaque(handler.name, _start(handler))
-        self._walrus(statement)
+        if self.scope.walrus:
+            self._walrus(statement)
         conditional = _CONDITIONAL.get(type(statement), ())
         for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
             children = getattr(statement, field_name, None)

@@ -344,12 +344,13 @@ def overlapping(site: Site) -> bool:
     return False
 
 
-RULES: tuple[Callable[[Site], Iterator[Report]], ...] = (
-    stale_strides,
-    contiguous_strides,
-    hard_coded_strides,
-    zero_strides,
-    window_view,
-    out_of_bounds,
-    misaligned_strides,
-)
+#: Each rule's code and the function that applies it.
+RULES: dict[str, Callable[[Site], Iterator[Report]]] = {
+    "SST001": stale_strides,
+    "SST002": contiguous_strides,
+    "SST003": hard_coded_strides,
+    "SST006": zero_strides,
+    "SST007": window_view,
+    "SST009": out_of_bounds,
+    "SST010": misaligned_strides,
+}

@@ -67,6 +67,7 @@ class Sources:
 
     def __init__(self, evaluator: Evaluator) -> None:
         self.evaluator = evaluator
+        self._arrays: dict[int, frozenset[str]] = {}
 
     def of(self, node: ast.expr, scope: Scope, depth: int = 0) -> set[Source]:
         if depth > MAX_DEPTH:
@@ -123,12 +124,16 @@ class Sources:
             return True
         if not isinstance(owner, ast.Name):
             return False
-        for node in ast.walk(scope.node):
-            if (
-                isinstance(node, ast.Attribute)
+        return owner.id in self._used_as_arrays(scope)
+
+    def _used_as_arrays(self, scope: Scope) -> frozenset[str]:
+        """Names used with ``.shape``, ``.dtype``... in `scope`'s code."""
+        if scope.number not in self._arrays:
+            self._arrays[scope.number] = frozenset(
+                node.value.id
+                for node in ast.walk(scope.node)
+                if isinstance(node, ast.Attribute)
                 and node.attr in ARRAY_ATTRIBUTES
                 and isinstance(node.value, ast.Name)
-                and node.value.id == owner.id
-            ):
-                return True
-        return False
+            )
+        return self._arrays[scope.number]
