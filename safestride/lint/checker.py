@@ -22,8 +22,7 @@ from safestride.lint.recognition import (
 )
 from safestride.lint.rules import RULES_BY_CODE
 from safestride.lint.scopes import Scope
-from safestride.lint.site_rules import RULES as SITE_RULES
-from safestride.lint.site_rules import Site, overlapping
+from safestride.lint.site_rules import RULES as SITE_RULES, Site, overlapping
 from safestride.lint.sources import Sources
 from safestride.lint.symbolic import Remainders
 
