@@ -21,6 +21,8 @@ READING_METHODS = frozenset(
         "ptp", "trace", "argsort",
     }
 )  # fmt: skip
+#: Methods that return another view of the same memory.
+VIEWING_METHODS = frozenset({"transpose", "swapaxes", "squeeze", "view"})
 #: numpy functions that read their arguments into a new array (or a number).
 READING_FUNCTIONS = frozenset(
     {
@@ -91,15 +93,17 @@ def used_up(
 ) -> bool:
     """Whether the array `node` evaluates to is used up where it stands, or
     (with `follow_names`, in a function) assigned to a name whose every later
-    read uses it up."""
+    read uses it up, or whose writeable flag is then set."""
     parent = place.parent(node)
+    if isinstance(parent, ast.Expr):
+        return True  # made and dropped
     if isinstance(parent, ast.Attribute) and parent.value is node:
         call = place.parent(parent)
-        return (
-            parent.attr in READING_METHODS
-            and isinstance(call, ast.Call)
-            and call.func is parent
-        )
+        if not isinstance(call, ast.Call) or call.func is not parent:
+            return False
+        if parent.attr in VIEWING_METHODS:  # another view: follow it
+            return used_up(call, place, numpy_names, False)
+        return parent.attr in READING_METHODS
     if isinstance(parent, ast.Call) and node in parent.args:
         name = _numpy_name(parent.func, numpy_names)
         writes = any(k.arg == "out" for k in parent.keywords)
@@ -118,7 +122,15 @@ def used_up(
             for read in place.reads(parent.targets[0].id)
             if (read.lineno, read.col_offset) >= after
         ]
+        if any(_sets_its_flags(read, place) for read in reads):
+            return True  # writeable decided by hand
         return bool(reads) and all(
             used_up(read, place, numpy_names, False) for read in reads
         )
     return False
+
+
+def _sets_its_flags(read: ast.Name, place: Place) -> bool:
+    """``view.setflags(write=...)``."""
+    parent = place.parent(read)
+    return isinstance(parent, ast.Attribute) and parent.attr == "setflags"

@@ -131,8 +131,9 @@ RULES: tuple[Rule, ...] = (
         what=(
             "Flags `as_strided` calls that do not pass `writeable`, unless the view "
             "is used up at once: copied (`.copy()`, `np.ascontiguousarray`), "
-            "reduced (`.max()`, `.sum()`, `np.einsum`, `@`), reshaped, or kept in a "
-            "name that is only ever used that way."
+            "reduced (`.max()`, `.sum()`, `np.einsum`, `@`), reshaped (also after "
+            "`.transpose()`), dropped, or kept in a name that is only ever used "
+            "that way or whose flag is set by hand (`.setflags(write=...)`)."
         ),
         why=(
             "numpy's documentation advises `writeable=False`: views made with "
