@@ -124,9 +124,9 @@ def test_fix_in_the_fixture_keeps_the_rest_intact() -> None:
 
 NOQA_SOURCE = """\
 from numpy.lib.stride_tricks import as_strided  # noqa
-as_strided(b, x.shape, x.strides)  # noqa: SST001
-as_strided(b, x.shape, x.strides)  # noqa: SST004, SST003
-as_strided(b, x.shape, x.strides)  # NOQA:SST001,SST004
+v = as_strided(b, x.shape, x.strides)  # noqa: SST001
+v = as_strided(b, x.shape, x.strides)  # noqa: SST004, SST003
+v = as_strided(b, x.shape, x.strides)  # NOQA:SST001,SST004
 """
 
 
