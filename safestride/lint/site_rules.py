@@ -252,8 +252,15 @@ def zero_strides(site: Site) -> Iterator[Report]:
         value = value.elements
     if not isinstance(value, Seq):
         return
-    for item in value.known_items():
+    sizes: list[Poly | None] = []
+    if value.exact:
+        shape = site.shape_items(site.lenient, len(value.items)) or []
+        sizes = [as_poly(i.value) for i in shape]
+    for number, item in enumerate(value.known_items()):
         poly = as_poly(item.value)
+        size = sizes[number] if number < len(sizes) else None
+        if size is not None and size.value is not None and size.value <= 1:
+            continue  # nothing is repeated along a dimension of length 0 or 1
         if poly is not None and poly.value == 0:
             yield Report(
                 "SST006", _within(item.node, site.strides), {"array": site.label}
