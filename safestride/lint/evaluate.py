@@ -90,6 +90,8 @@ class Evaluator:
             binding = scope.lookup(node.id, _start(node)).binding
             if binding is None or binding.value is None or binding.path:
                 break
+            if binding.mutation:
+                break
             node, scope = binding.value, binding.scope
         return node
 
@@ -163,6 +165,12 @@ class Evaluator:
         self._bindings[key] = None  # a cycle reads as unknown
         assert binding.value is not None
         value = self.value(binding.value, binding.scope)
+        if binding.mutation and not (
+            binding.mutation == "items"
+            and isinstance(value, ArrayModel)
+            and value.elements is None
+        ):
+            value = None  # changed in place: no longer what was worked out
         for index, width in zip(binding.path, binding.width, strict=True):
             value = self._element(value, index, width, binding.scope)
         if isinstance(value, ArrayModel) and not binding.path:

@@ -28,6 +28,14 @@ _CONDITIONAL = {
     ast.Try: ("handlers", "orelse"),
 }
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+#: Attributes whose assignment changes an array's layout.
+_LAYOUT = frozenset({"shape", "strides", "dtype"})
+#: Methods that change a list or array in place.
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "reverse", "sort", "clear"}
+    | {"fill", "put", "itemset", "setfield", "resize", "byteswap"}
+)
+_LAYOUT_METHODS = frozenset({"resize"})
 _NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -38,6 +46,10 @@ class Binding:
 
     `width` holds the length of each unpacking target along `path`: in
     ``n, c, h, w = x.shape`` it tells that ``x`` has four dimensions.
+
+    A `mutation` changes the value in place: ``"items"`` (``s[0] *= 2``,
+    ``s.append(k)``) or ``"layout"`` (``x.shape = ...``); its `value` is
+    the name as read just before.
     """
 
     name: str
@@ -46,6 +58,7 @@ class Binding:
     scope: Scope
     path: tuple[int, ...] = ()
     width: tuple[int, ...] = ()
+    mutation: str = ""
 
     @property
     def key(self) -> str:
@@ -264,6 +277,8 @@ class _Recorder:
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
             self._target(statement.target, statement.value, _end(statement), ())
         elif isinstance(statement, ast.AugAssign):
+            if isinstance(statement.target, ast.Subscript):
+                self._mutated(statement.target, "items", _end(statement))
             if isinstance(statement.target, ast.Name):
                 combined = ast.BinOp(
                     ast.Name(statement.target.id, ast.Load()),
@@ -287,6 +302,12 @@ class _Recorder:
             for handler in statement.handlers:
                 if handler.name:
                     self._opaque(handler.name, _start(handler))
+        elif isinstance(statement, ast.Expr):
+            self._mutating_call(statement.value, _end(statement))
+        elif isinstance(statement, ast.Delete):
+            for target in statement.targets:
+                if isinstance(target, ast.Subscript):
+                    self._mutated(target, "items", _end(statement))
         if self.scope.walrus:
             self._walrus(statement)
         conditional = _CONDITIONAL.get(type(statement), ())
@@ -334,13 +355,36 @@ class _Recorder:
                 else:
                     size = -1 if _has_starred(target) else len(target.elts)
                     self._target(element, value, at, (*path, index), (*width, size))
+        elif isinstance(target, ast.Subscript):
+            self._mutated(target, "items", at)
         elif isinstance(target, ast.Attribute):
             owner = target.value
-            if isinstance(owner, ast.Name) and owner.id == self.scope.self_name:
+            if target.attr in _LAYOUT and isinstance(owner, ast.Name):
+                self._mutated(target, "layout", at)
+            elif isinstance(owner, ast.Name) and owner.id == self.scope.self_name:
                 binding = Binding(target.attr, value, at, self.scope, path, width)
                 self.scope.attributes.setdefault(target.attr, []).append(binding)
         elif isinstance(target, ast.Starred):
             self._unfollowed(target.value, at)
+
+    def _mutated(self, target: ast.expr, kind: str, at: Position) -> None:
+        """``name[...] = ...``, ``name.shape = ...``: `name` changes in place."""
+        root = target
+        while isinstance(root, (ast.Subscript, ast.Attribute)):
+            root = root.value
+        if isinstance(root, ast.Name):
+            reading = ast.Name(root.id, ast.Load())
+            ast.copy_location(reading, root)
+            binding = Binding(root.id, reading, at, self.scope, mutation=kind)
+            self.scope.bindings.setdefault(root.id, []).append(binding)
+
+    def _mutating_call(self, call: ast.expr, at: Position) -> None:
+        """``name.append(...)``, ``name.resize(...)`` as a statement."""
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            method = call.func.attr
+            if method in _MUTATING_METHODS:
+                kind = "layout" if method in _LAYOUT_METHODS else "items"
+                self._mutated(call.func, kind, at)
 
     def _unfollowed(self, target: ast.expr, at: Position) -> None:
         for node in ast.walk(target):

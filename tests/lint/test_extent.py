@@ -69,6 +69,10 @@ CALLS: dict[str, Callable[[], Iterator[tuple[Any, ...]]]] = {
     "padded_windows_are_in_bounds": _rows_and_pads,
     "a_known_array_in_bounds": lambda: iter([()]),
     "fewer_windows_than_fit": _channels_last,
+    "a_shape_list_changed_in_place": lambda: (v[:1] for v in _vectors()),
+    "strides_changed_in_place": lambda: iter([(np.zeros((8, 8)),)]),
+    "an_array_written_into_keeps_its_shape": lambda: iter([()]),
+    "an_array_whose_shape_is_set": lambda: iter([()]),
 }
 
 
