@@ -20,6 +20,7 @@ from safestride.lint.recognition import (
     array_modules,
     collect_aliases,
 )
+from safestride.lint.parsing import SPLIT_FROM_LINES
 from safestride.lint.rules import RULES_BY_CODE
 from safestride.lint.scopes import Scope
 from safestride.lint.site_rules import RULES as SITE_RULES, Site, overlapping
@@ -111,6 +112,7 @@ class Checker(ast.NodeVisitor):
                 self.relevant.watch(name)
         walrus = any(":=" in line for line in lines)
         self.module = Scope.of(tree, walrus=walrus)
+        self.module.unsure = _rebound_elsewhere(lines)
         self._watch_assigned_aliases()
         remainders = Remainders()
         self.strict = Evaluator(self.recognizer, remainders, strict=True)
@@ -393,6 +395,23 @@ class Checker(ast.NodeVisitor):
         start = _character_column(self.lines[node.lineno - 1], node.col_offset)
         end = _character_column(self.lines[end_line - 1], end_byte)
         return Edit(node.lineno, start + 1, end_line, end + 1, text)
+
+
+_GLOBAL = re.compile(r"^\s*global\s+([\w\s,]+)")
+
+
+def _rebound_elsewhere(lines: Sequence[str]) -> frozenset[str]:
+    """Module names a function may rebind (``global n``); every name (``*``)
+    when the module is parsed in parts, some of its statements unseen."""
+    if len(lines) >= SPLIT_FROM_LINES:
+        return frozenset({"*"})
+    names: set[str] = set()
+    for line in lines:
+        if "global" in line:
+            match = _GLOBAL.match(line)
+            if match:
+                names.update(n.strip() for n in match.group(1).split(","))
+    return frozenset(names)
 
 
 def _character_column(line: str, byte_offset: int) -> int:

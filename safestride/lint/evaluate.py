@@ -29,7 +29,7 @@ from safestride.lint.values import (
     as_poly,
 )
 
-MAX_DEPTH = 12
+MAX_DEPTH = 40
 NOT_ARRAYS = frozenset({"self", "cls"})
 _BUILTINS = frozenset({"int", "len", "tuple", "list", "max", "min", "abs", "round"})
 

@@ -98,6 +98,8 @@ class Scope:
 
     `attributes` holds a method's ``self.x = ...`` bindings, by attribute.
     `walrus`: whether to look for ``:=`` (a module without any need not).
+    `unsure`: names whose bindings here may not all be seen (``global x`` in
+    a function; ``*`` for every name of a module parsed in parts).
     """
 
     node: ast.AST
@@ -109,6 +111,7 @@ class Scope:
     methods: dict[int, Scope] = field(default_factory=dict)
     method_attributes: dict[str, list[Binding]] | None = None
     walrus: bool = True
+    unsure: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -169,16 +172,22 @@ class Scope:
         """The binding of `name` that reaches `use`, searching enclosing
         function scopes and the module the way Python does."""
         if name in self.bindings:
-            return self._resolve(self.bindings[name], use)
+            found = self._resolve(self.bindings[name], use)
+            if self._unsure(name):
+                return Resolution(found.binding, False, found.merge)
+            return found
         scope = self.parent
         while scope is not None:
             if not isinstance(scope.node, ast.ClassDef) and name in scope.bindings:
-                found = scope.bindings[name]
-                last = _latest(found)
+                bindings = scope.bindings[name]
                 merge = f"{scope.number}:{name}<all"
-                return Resolution(last, len(found) == 1, merge)
+                sure = len(bindings) == 1 and not scope._unsure(name)
+                return Resolution(_latest(bindings), sure, merge)
             scope = scope.parent
         return Resolution(None, False)
+
+    def _unsure(self, name: str) -> bool:
+        return name in self.unsure or "*" in self.unsure
 
     def lookup_attribute(self, name: str, use: Position) -> Resolution:
         """``self.name`` in a method: set earlier in this method, or set once
@@ -279,14 +288,18 @@ class _Recorder:
         elif isinstance(statement, ast.AugAssign):
             if isinstance(statement.target, ast.Subscript):
                 self._mutated(statement.target, "items", _end(statement))
-            if isinstance(statement.target, ast.Name):
-                combined = ast.BinOp(
-                    ast.Name(statement.target.id, ast.Load()),
-                    statement.op,
-                    statement.value,
+            if isinstance(statement.target, (ast.Name, ast.Attribute)):
+                read = ast.Load()
+                current = (
+                    ast.Name(statement.target.id, read)
+                    if isinstance(statement.target, ast.Name)
+                    else ast.Attribute(
+                        statement.target.value, statement.target.attr, read
+                    )
                 )
+                combined = ast.BinOp(current, statement.op, statement.value)
                 ast.copy_location(combined, statement)
-                ast.copy_location(combined.left, statement.target)
+                ast.copy_location(current, statement.target)
                 self._target(statement.target, combined, _end(statement), ())
         elif isinstance(statement, (ast.For, ast.AsyncFor)):
             self._unfollowed(statement.target, _end(statement.target))

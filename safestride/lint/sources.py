@@ -73,7 +73,7 @@ class Sources:
         if depth > MAX_DEPTH:
             return {Source("unknown")}
         if isinstance(node, ast.Attribute):
-            return self._attribute(node, scope)
+            return self._attribute(node, scope, depth)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             return {Source("constant", value=node.value)}
         if isinstance(node, ast.Name):
@@ -91,7 +91,7 @@ class Sources:
                 found_sources |= self.of(child.iter, scope, depth + 1)
         return found_sources or {Source("unknown")}
 
-    def _attribute(self, node: ast.Attribute, scope: Scope) -> set[Source]:
+    def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> set[Source]:
         if node.attr in ("strides", "itemsize"):
             owner = node.value
             if isinstance(owner, ast.Attribute) and owner.attr == "dtype":
@@ -113,7 +113,7 @@ class Sources:
         if isinstance(node.value, ast.Name) and node.value.id == scope.self_name:
             found = scope.lookup_attribute(node.attr, _start(node)).binding
             if found is not None and found.value is not None:
-                return self.of(found.value, found.scope, 1)
+                return self.of(found.value, found.scope, depth + 1)
         return {Source("unknown")}
 
     def is_array(self, owner: ast.expr, scope: Scope) -> bool:
