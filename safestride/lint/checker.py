@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from safestride.lint.consumption import Place, used_up
 from safestride.lint.evaluate import Evaluator
 from safestride.lint.findings import Edit, Finding, Fix
+from safestride.lint.parsing import SPLIT_FROM_LINES
 from safestride.lint.recognition import (
     NUMPY_MODULES,
     NUMPY_TARGETS,
@@ -20,7 +21,6 @@ from safestride.lint.recognition import (
     array_modules,
     collect_aliases,
 )
-from safestride.lint.parsing import SPLIT_FROM_LINES
 from safestride.lint.rules import RULES_BY_CODE
 from safestride.lint.scopes import Scope
 from safestride.lint.site_rules import RULES as SITE_RULES, Site, overlapping
