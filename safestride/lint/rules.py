@@ -293,7 +293,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="SST010",
-        name="stride-not-in-items",
+        name="misaligned-strides",
         message="stride is not a whole number of items: {detail}",
         what=(
             "Flags strides divided by an itemsize (`xw // itemsize`, "
