@@ -7,8 +7,7 @@ import ast
 import gc
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from safestride.lint.checker import Checker
 
