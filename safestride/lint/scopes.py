@@ -372,11 +372,11 @@ class _Recorder:
             self._mutated(target, "items", at)
         elif isinstance(target, ast.Attribute):
             owner = target.value
-            if target.attr in _LAYOUT and isinstance(owner, ast.Name):
-                self._mutated(target, "layout", at)
-            elif isinstance(owner, ast.Name) and owner.id == self.scope.self_name:
+            if isinstance(owner, ast.Name) and owner.id == self.scope.self_name:
                 binding = Binding(target.attr, value, at, self.scope, path, width)
                 self.scope.attributes.setdefault(target.attr, []).append(binding)
+            elif target.attr in _LAYOUT and isinstance(owner, ast.Name):
+                self._mutated(target, "layout", at)
         elif isinstance(target, ast.Starred):
             self._unfollowed(target.value, at)
 

@@ -173,3 +173,20 @@ def test_a_name_bound_twice_in_a_class_is_not_followed() -> None:
         """
     )
     assert lint_source(code, "pool.py", Selection(("SST010",))) == []
+
+
+def test_strides_and_shape_kept_on_self_under_those_names() -> None:
+    code = textwrap.dedent(
+        """
+        import numpy as np
+        class StridedPool:
+            def __init__(self, x, size):
+                step = size * x.itemsize
+                self.strides = (step, x.strides[0] // step)
+                self.shape = (2, 2)
+            def forward(self, x):
+                return np.lib.stride_tricks.as_strided(x, self.shape, self.strides)
+        """
+    )
+    (finding,) = lint_source(code, "pool.py", Selection(("SST010",)))
+    assert "divides by x.itemsize" in finding.message
