@@ -22,8 +22,21 @@ import numpy as np
 import numpy.typing as npt
 
 from safestride.core.checks import check_request
+from safestride.core.extent import (
+    Allocation,
+    address,
+    array_span,
+    find_allocation,
+    view_extent,
+)
 from safestride.core.fastpath import fast_path
-from safestride.errors import MisalignedError, StrideError, UnsafeViewWarning
+from safestride.core.violation import violation_of
+from safestride.errors import (
+    MisalignedError,
+    OutOfBoundsError,
+    StrideError,
+    UnsafeViewWarning,
+)
 from safestride.guard import scope, state, suppressions
 from safestride.guard.callsite import find_call_site
 from safestride.guard.report import UnsafeView
@@ -32,14 +45,11 @@ from safestride.options import Bounds
 
 def _once(value: object) -> object:
     """`value` as numpy will read it (``tuple(value)``), read only once, so an
-    iterator reaches numpy whole; None and unreadable values pass as they are
-    (numpy raises its own error for the latter)."""
+    iterator reaches numpy whole. What ``tuple()`` raises is what numpy would
+    raise, and it propagates as it would from numpy."""
     if value is None or type(value) is tuple:
         return value
-    try:
-        return tuple(value)  # type: ignore[arg-type]
-    except TypeError:
-        return value
+    return tuple(value)  # type: ignore[arg-type]
 
 
 def _found(error: StrideError, config: state.GuardConfig) -> None:
@@ -64,15 +74,46 @@ def _found(error: StrideError, config: state.GuardConfig) -> None:
 
 
 def _check(array: npt.NDArray[Any], view: npt.NDArray[Any], bounds: Bounds) -> None:
+    """Check `view` against `array` as numpy itself sees both: through plain
+    ndarray views, past any subclass's shape, strides or nbytes properties."""
+    plain = np.ndarray.view(array, np.ndarray)
+    made = np.ndarray.view(view, np.ndarray)
+    offset = address(made) - address(plain)
+    if offset:  # x's __array_interface__ put the view elsewhere
+        _check_shifted(plain, made, offset, bounds)
+        return
     check_request(
-        array,
-        tuple(view.shape),
-        tuple(view.strides),
+        plain,
+        made.shape,
+        made.strides,
         bounds=bounds,
         writeable=False,
         stacklevel=3,
         warn=False,
     )
+
+
+def _check_shifted(
+    plain: npt.NDArray[Any], made: npt.NDArray[Any], offset: int, bounds: Bounds
+) -> None:
+    """A view that does not start at x's first element, measured from its own
+    start (the element level needs a common start, so the span is used)."""
+    if bounds == "buffer":
+        allowed = find_allocation(made)
+    else:
+        span = array_span(plain)
+        allowed = Allocation(span.low - offset, span.high - offset, span.owner)
+    extent = view_extent(made.shape, made.strides, made.itemsize)
+    if not allowed.holds(extent):
+        found = violation_of(
+            made.shape,
+            made.strides,
+            made.dtype,
+            source=None,
+            bounds=bounds,
+            allowed=allowed,
+        )
+        raise OutOfBoundsError(found)
 
 
 def _check_made(

@@ -109,7 +109,8 @@ class Report:
     #: Views not reported because a suppression named their caller, by rule.
     suppressed: dict[str, int] = field(default_factory=dict)
     _views: dict[tuple[Any, ...], UnsafeView] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Reentrant: a signal handler may record a view while this thread holds it.
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def add(self, site: CallSite, error: StrideError, count: int = 1) -> UnsafeView:
         key = _key(site, error)

@@ -59,6 +59,9 @@ def is_installed_file(filename: str) -> bool:
 
 
 _STRIDE_TRICKS = ("numpy.lib._stride_tricks_impl", "numpy.lib.stride_tricks")
+#: Modules whose frames only pass a call through (mock's ``wraps=`` spies,
+#: functools' wrappers): the caller is whoever called them.
+_PASS_THROUGH = ("unittest.mock", "functools")
 
 
 def _module(frame: types.FrameType) -> str:
@@ -69,13 +72,14 @@ def _module(frame: types.FrameType) -> str:
 def asking_frame(frame: types.FrameType | None) -> types.FrameType | None:
     """The frame that called ``as_strided``: the first one outward from
     `frame` that is neither safestride's machinery, nor numpy's stride-tricks
-    module, nor the guard's generated body."""
+    module, nor the guard's generated body, nor a pass-through wrapper."""
     while frame is not None:
         module = _module(frame)
         machinery = in_package(module, "safestride") and not in_package(module, DEMO)
         if not (
             machinery
             or module in _STRIDE_TRICKS
+            or module in _PASS_THROUGH
             or frame.f_code.co_filename.startswith("<safestride guard")
         ):
             return frame

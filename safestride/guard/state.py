@@ -50,9 +50,10 @@ _collectors: list[Report] = []
 #: The settings in force, read without the lock on every checked call.
 config: GuardConfig | None = None
 
-# Calls checked, counted under a lock of their own (cheaper than the RLock);
-# a report adds the calls made while it collected when it stops or settles.
-_count_lock = threading.Lock()
+# Calls checked, counted under a lock of their own; a report adds the calls
+# made while it collected when it stops or settles. Reentrant: a signal
+# handler may make a view while this thread holds it.
+_count_lock = threading.RLock()
 _calls = [0]
 _started: dict[int, int] = {}
 
