@@ -177,7 +177,8 @@ class Generator:
                     dtype,
                 )
             return (
-                f"OWNER = (ctypes.{ctype} * {n})(); parent = np.ctypeslib.as_array(OWNER)"
+                f"OWNER = (ctypes.{ctype} * {n})(); "
+                f"parent = np.ctypeslib.as_array(OWNER)"
                 if n
                 else f"OWNER = (ctypes.{ctype} * 0)(); "
                 f"parent = np.frombuffer(OWNER, dtype={dtype!r})",
@@ -368,7 +369,8 @@ def make_case(seed: int, number: int) -> Case:
 def address_range(owner: object) -> tuple[int, int]:
     """[start, end) of the memory `owner` allocated, in absolute addresses."""
     if isinstance(owner, np.ndarray):
-        assert owner.flags.owndata and owner.flags.c_contiguous
+        assert owner.flags.owndata
+        assert owner.flags.c_contiguous
         start = int(owner.ctypes.data)
         return start, start + owner.nbytes
     if isinstance(owner, ctypes.Array):
@@ -392,7 +394,7 @@ def numpy_viewed(view: np.ndarray) -> np.ndarray | None:
 
 def element_starts(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
     return [
-        sum(i * s for i, s in zip(index, strides))
+        sum(i * s for i, s in zip(index, strides, strict=True))
         for index in itertools.product(*(range(n) for n in shape))
     ]
 
@@ -404,7 +406,7 @@ def corner_starts(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]
         return []
     return element_starts(
         tuple(2 if n > 1 else 1 for n in shape),
-        tuple(s * (n - 1) for n, s in zip(shape, strides)),
+        tuple(s * (n - 1) for n, s in zip(shape, strides, strict=True)),
     )
 
 
@@ -412,7 +414,7 @@ def distinct_starts(
     shape: tuple[int, ...], strides: tuple[int, ...]
 ) -> list[int] | None:
     """Every distinct element start, or None when there are too many to list."""
-    kept = [(n, s) for n, s in zip(shape, strides) if n > 1 and s != 0]
+    kept = [(n, s) for n, s in zip(shape, strides, strict=True) if n > 1 and s != 0]
     if 0 in shape:
         return []
     count = 1
@@ -437,7 +439,7 @@ def judge(
     base = int(view.ctypes.data)
     shape, strides = tuple(view.shape), tuple(view.strides)
     starts = distinct_starts(shape, strides)
-    if itemsize == 0 or not starts and starts is not None:
+    if itemsize == 0 or (not starts and starts is not None):
         return Verdict(False, False)
     extremes = starts if starts is not None else corner_starts(shape, strides)
     low = base + min(extremes)
@@ -748,7 +750,7 @@ def report(
             }
             print(f"\n-- {len(members)} x {', '.join(key[1:])}")
             print(f"   details: {json.dumps(extra, default=str)[:400]}")
-            print("   reproducer (case %d):" % smallest.number)
+            print(f"   reproducer (case {smallest.number}):")
             for line in smallest.source().splitlines():
                 print("     " + line)
 

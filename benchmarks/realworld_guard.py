@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,7 @@ class Library:
     selection: tuple[str, ...]
     from_sdist: str | None = None  # the distribution whose sdist holds the tests
     direct: bool = False  # no test suite: call the functions under guarded()
+    options: tuple[str, ...] = ()  # more pytest options, before the selection
 
 
 LIBRARIES = {
@@ -83,9 +85,23 @@ LIBRARIES = {
         ),
         Library(
             "scikit-image",
-            ("scikit-image", "pooch"),
+            (
+                "scikit-image",
+                "pooch",
+                "pytest-pretty",
+                "pytest-localserver",
+                "pytest-doctestplus",
+                "numpydoc",
+            ),
             ("util", "feature", "filters", "measure", "segmentation", "transform"),
             from_sdist="scikit-image",
+            # Its config turns warnings into errors, newer pytest's own
+            # deprecations included; test_rank downloads data while collected.
+            options=(
+                "-W",
+                "ignore::pytest.PytestRemovedIn10Warning",
+                "--continue-on-collection-errors",
+            ),
         ),
         Library(
             "scikit-learn",
@@ -180,6 +196,7 @@ class Outcome:
 
     mode: str
     seconds: float
+    cpu: float = 0.0  # user + system seconds: steadier than wall time on a busy machine
     passed: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
@@ -232,11 +249,21 @@ def installed_version(binary: Path, distribution: str) -> str:
     return found.stdout.strip()
 
 
-def sdist_tests(binary: Path, distribution: str, work: Path) -> Path:
-    """Unpack the sdist of the installed version; return its tests' root."""
+def sdist_tests(
+    binary: Path, distribution: str, work: Path, given: Path | None
+) -> Path:
+    """Unpack the sdist of the installed version; return its tests' root.
+
+    `given` is a source tree of that version already on disk (an unpacked
+    sdist, or ``git archive vX.Y.Z tests pyproject.toml`` of the project's
+    repository): pip cannot download an sdist whose metadata it must build,
+    and scikit-image's takes a meson build.
+    """
     version = installed_version(binary, distribution)
     target = work / f"{distribution}-{version}-sdist"
-    if not target.exists():
+    if given is not None:
+        root = given
+    elif not target.exists():
         download = work / "downloads"
         run(
             [
@@ -247,7 +274,7 @@ def sdist_tests(binary: Path, distribution: str, work: Path) -> Path:
                 "-q",
                 "--no-deps",
                 "--no-binary",
-                ":all:",
+                distribution,
                 f"{distribution}=={version}",
                 "-d",
                 str(download),
@@ -256,7 +283,8 @@ def sdist_tests(binary: Path, distribution: str, work: Path) -> Path:
         archive = next(download.glob(f"*{version}*.tar.gz"))
         with tarfile.open(archive) as tar:
             tar.extractall(target, filter="data")
-    (root,) = target.iterdir()
+    if given is None:
+        (root,) = target.iterdir()
     # Tests live either in a top-level tests/ tree or inside the package.
     package = distribution.replace("scikit-", "sk")
     for candidate in (root / "tests" / package, root / package):
@@ -284,6 +312,11 @@ def parse_junit(path: Path, outcome: Outcome) -> None:
                 outcome.views.setdefault(name, []).extend(record["unsafe_views"])
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_selection(
     binary: Path, library: Library, mode: str, work: Path, tests_root: Path | None
 ) -> Outcome:
@@ -299,26 +332,35 @@ def run_selection(
         "-o",
         "junit_family=xunit1",
         f"--junitxml={junit}",
+        "--maxfail=1000000",  # scikit-image's config stops at 5 failures
+        *library.options,
         *library.selection,
     ]
     # Run outside any checkout, so no conftest but the library's applies; an
     # sdist's tests run from their own root (their conftest and config).
-    cwd = tests_root.parent if tests_root is not None else work
+    cwd = work
     if tests_root is not None:
-        command += ["--rootdir", str(tests_root.parent), "--import-mode=importlib"]
+        cwd = next(p for p in tests_root.parents if (p / "pyproject.toml").exists())
+        command += ["--import-mode=importlib"]
         command = [
-            part if part not in library.selection else str(tests_root / part)
+            str(tests_root / part) if part in library.selection else part
             for part in command
         ]
     environment = dict(os.environ)
     environment.pop("SAFESTRIDE_GUARD", None)
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     start = time.perf_counter()
+    cpu_before = _children_cpu()
     with log.open("w") as output:
         finished = run(
             command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, env=environment
         )
-    outcome = Outcome(mode, time.perf_counter() - start, returncode=finished.returncode)
+    outcome = Outcome(
+        mode,
+        time.perf_counter() - start,
+        cpu=_children_cpu() - cpu_before,
+        returncode=finished.returncode,
+    )
     parse_junit(junit, outcome)
     print(
         f"  {library.name} {mode}: {outcome.tests} tests, {len(outcome.passed)} "
@@ -361,8 +403,12 @@ def summarise(library: Library, outcomes: dict[str, Outcome]) -> dict[str, Any]:
             }
             for site, count in sites.most_common()
         }
-        row[f"ratio {mode}"] = outcome.seconds / plain.seconds if plain.seconds else 0
+        row[f"ratio {mode}"] = outcome.cpu / plain.cpu if plain.cpu else 0
+        row[f"broken without a report ({mode})"] = sorted(
+            (plain.passed - outcome.passed) - set(outcome.views)
+        )
     row["seconds"] = {mode: round(o.seconds, 1) for mode, o in outcomes.items()}
+    row["cpu seconds"] = {mode: round(o.cpu, 1) for mode, o in outcomes.items()}
     return row
 
 
@@ -371,7 +417,7 @@ def librosa_probe(binary: Path) -> dict[str, Any]:
     if found.returncode:
         print(found.stderr[-3000:])
         return {"library": "librosa", "error": found.stderr[-500:]}
-    (plain, plain_s, plain_out), (_, guarded_s, guarded_out) = json.loads(
+    (_, plain_s, plain_out), (_, guarded_s, guarded_out) = json.loads(
         found.stdout.splitlines()[-1]
     )
     sites: Counter[str] = Counter()
@@ -434,13 +480,8 @@ def print_table(rows: list[dict[str, Any]], modes: list[str]) -> None:
                 print(f"  {site}: {info['tests']} reports, e.g. {info['test']}")
                 print(f"      {info['source'].strip()[:100]}")
                 print(f"      {info['summary'][:200]}")
-            others = [
-                t
-                for t in broken
-                if not any(t == info["test"] for info in sites.values())
-            ]
-            for test in others[:10]:
-                print(f"  broken without a report here: {test}")
+            for test in row.get(f"broken without a report ({mode})", [])[:10]:
+                print(f"  fails guarded with no unsafe view reported: {test}")
 
 
 def main() -> None:
@@ -451,6 +492,11 @@ def main() -> None:
     parser.add_argument("--library", action="append", choices=sorted(LIBRARIES))
     parser.add_argument("--mode", action="append", choices=sorted(MODES))
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument(
+        "--tests-from",
+        type=Path,
+        help="scikit-image's source tree of the installed version (its tests/)",
+    )
     options = parser.parse_args()
     if REPOSITORY in options.venv.resolve().parents:
         parser.error("make the venv outside the repository")
@@ -473,7 +519,9 @@ def main() -> None:
             continue
         tests_root = None
         if library.from_sdist:
-            tests_root = sdist_tests(binary, library.from_sdist, work)
+            tests_root = sdist_tests(
+                binary, library.from_sdist, work, options.tests_from
+            )
         outcomes = {
             mode: run_selection(binary, library, mode, work, tests_root)
             for mode in modes
