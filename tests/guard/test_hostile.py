@@ -150,6 +150,20 @@ def test_an_unsafe_view_from_generators_is_reported() -> None:
     assert len(report) == 1
 
 
+def test_a_generator_failing_midway_fails_as_numpy_fails() -> None:
+    def failing() -> Iterator[int]:
+        yield 3
+        raise TypeError("no more sizes")
+
+    with pytest.raises(TypeError, match="no more sizes"):
+        numpys(np.arange(4.0), shape=failing())
+    with (
+        pytest.raises(TypeError, match="no more sizes"),
+        safestride.guarded(policy="record"),
+    ):
+        stride_tricks.as_strided(np.arange(4.0), shape=failing())
+
+
 # -- item 4: x converted twice ----------------------------------------------------
 
 
@@ -187,6 +201,40 @@ def test_a_shrinking_array_like_never_gets_an_overrun_through() -> None:
         with safestride.guarded(policy="record") as report:
             view = stride_tricks.as_strided(source, shape=(50,), strides=(8,))
         assert (len(report) == 1) is (viewed_by(view).size < 50)
+
+
+class ShiftedInterface(np.ndarray):
+    """A subclass whose __array_interface__ points 16 bytes into its data."""
+
+    @property
+    def __array_interface__(self) -> dict[str, Any]:
+        interface = dict(super().__array_interface__)
+        interface["data"] = (interface["data"][0] + 16, False)
+        return interface
+
+
+def test_a_view_that_does_not_start_at_x_is_checked_where_it_starts() -> None:
+    x = np.arange(4.0).view(ShiftedInterface)
+    with safestride.guarded(policy="record") as report:
+        view = stride_tricks.as_strided(x, (4,), (8,), subok=True)
+    start = view.ctypes.data - np.asarray(x).ctypes.data
+    assert start == 16  # numpy's view: bytes [16, 48) of x's 32
+    assert len(report) == 1
+
+
+@pytest.mark.skipif(
+    "check_bounds" not in stride_tricks.as_strided.__code__.co_varnames,
+    reason="numpy < 2.5 has no check_bounds",
+)
+def test_check_bounds_false_does_not_switch_the_guard_off() -> None:
+    with safestride.guarded(policy="record") as report:
+        stride_tricks.as_strided(
+            np.zeros(2),
+            shape=(50,),
+            strides=(8,),
+            check_bounds=False,  # type: ignore[call-arg]
+        )
+    assert len(report) == 1
 
 
 # -- item 5: overlapping guarded() blocks ------------------------------------------
