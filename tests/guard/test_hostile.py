@@ -222,6 +222,38 @@ def test_a_view_that_does_not_start_at_x_is_checked_where_it_starts() -> None:
     assert len(report) == 1
 
 
+class ClaimsMoreBytes(np.ndarray):
+    """A subclass whose nbytes property claims a megabyte."""
+
+    @property
+    def nbytes(self) -> int:
+        return 10**6
+
+
+class ClaimsAnotherShape(np.ndarray):
+    """A subclass whose shape and strides properties describe 10**5 elements."""
+
+    @property
+    def shape(self) -> tuple[int, ...]:  # type: ignore[override]
+        return (10**5,)
+
+    @property
+    def strides(self) -> tuple[int, ...]:  # type: ignore[override]
+        return (0,)
+
+
+@pytest.mark.parametrize(
+    ("subclass", "step"), [(ClaimsMoreBytes, 1), (ClaimsAnotherShape, -1)]
+)
+def test_x_is_measured_by_numpy_not_by_a_subclass_s_properties(
+    subclass: type, step: int
+) -> None:
+    x = np.arange(4.0)[::step].view(subclass)
+    with safestride.guarded(policy="record") as report:
+        stride_tricks.as_strided(x, (100,), (8,), subok=True)  # 800 bytes of 32
+    assert len(report) == 1
+
+
 @pytest.mark.skipif(
     "check_bounds" not in stride_tricks.as_strided.__code__.co_varnames,
     reason="numpy < 2.5 has no check_bounds",
