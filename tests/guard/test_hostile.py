@@ -55,6 +55,12 @@ def assert_same_view(ours: np.ndarray, theirs: np.ndarray) -> None:
     assert ours.flags.writeable == theirs.flags.writeable
 
 
+def finding(reason: str) -> pytest.MarkDecorator:
+    """A test that fails today: a finding reported to the lead, kept strict so
+    it turns into a failure (remove the mark) once fixed."""
+    return pytest.mark.xfail(strict=True, reason=f"finding: {reason}")
+
+
 @pytest.fixture(autouse=True)
 def _no_guard_left_over() -> Iterator[None]:
     safestride.uninstall()
@@ -86,6 +92,10 @@ def test_strides_omitted_the_guard_checks_numpys_strides(
     assert (len(report) == 1) is unsafe
 
 
+@finding(
+    "item 1 in the drop-in: safestride.as_strided still uses x.strides "
+    "when strides are omitted"
+)
 @pytest.mark.parametrize(
     ("x", "shape"),
     [(np.zeros((4, 4)), (2, 8)), (np.arange(4.0), (2, 2))],
@@ -119,7 +129,17 @@ def test_stride_of_minus_two_to_the_63_is_checked(container: type) -> None:
     assert found.violation.bytes_before_start == 24
 
 
-@pytest.mark.parametrize("container", [tuple, list], ids=["tuple", "list"])
+@pytest.mark.parametrize(
+    "container",
+    [
+        pytest.param(tuple, id="tuple"),
+        pytest.param(
+            list,
+            id="list",
+            marks=finding("item 2 in the drop-in: a list holding -2**63 is refused"),
+        ),
+    ],
+)
 def test_drop_in_accepts_minus_two_to_the_63_as_numpy_does(container: type) -> None:
     parent = np.arange(8.0)
     strides = container((-(2**63), 8))
@@ -150,6 +170,10 @@ def test_an_unsafe_view_from_generators_is_reported() -> None:
     assert len(report) == 1
 
 
+@finding(
+    "the hook's _once swallows a TypeError raised midway and hands "
+    "numpy the spent generator: a 0-d view where numpy raises"
+)
 def test_a_generator_failing_midway_fails_as_numpy_fails() -> None:
     def failing() -> Iterator[int]:
         yield 3
@@ -213,6 +237,10 @@ class ShiftedInterface(np.ndarray):
         return interface
 
 
+@finding(
+    "the hook checks the view as if it started at x's first byte; it "
+    "starts where x's __array_interface__ says"
+)
 def test_a_view_that_does_not_start_at_x_is_checked_where_it_starts() -> None:
     x = np.arange(4.0).view(ShiftedInterface)
     with safestride.guarded(policy="record") as report:
@@ -242,6 +270,10 @@ class ClaimsAnotherShape(np.ndarray):
         return (0,)
 
 
+@finding(
+    "with subok=True the hook measures x through its subclass's "
+    "nbytes/shape/strides properties"
+)
 @pytest.mark.parametrize(
     ("subclass", "step"), [(ClaimsMoreBytes, 1), (ClaimsAnotherShape, -1)]
 )
@@ -254,6 +286,7 @@ def test_x_is_measured_by_numpy_not_by_a_subclass_s_properties(
     assert len(report) == 1
 
 
+@finding("check_bounds=False (numpy 2.5) skips the guard's check")
 @pytest.mark.skipif(
     "check_bounds" not in stride_tricks.as_strided.__code__.co_varnames,
     reason="numpy < 2.5 has no check_bounds",
@@ -510,35 +543,46 @@ def test_a_fork_while_guarded_checks_the_childs_views() -> None:
     assert found.stdout.split("\n")[:2] == ["child 0", "installed after False"]
 
 
+@finding(
+    "Report.add and count_call hold non-reentrant Locks: a signal "
+    "handler that makes an unsafe view while the main thread holds one "
+    "deadlocks"
+)
 @pytest.mark.subprocess
 def test_signal_handlers_that_make_views_during_a_check_do_not_deadlock() -> None:
+    # A trace function raises a signal at every line the guard's own code
+    # runs, so the handler (which makes an unsafe view itself) interrupts the
+    # check at every point, lock held or not: deterministic, no timer.
     found = run_python(
         code="""
-        import faulthandler, signal
+        import faulthandler, signal, sys
         import numpy as np
         from numpy.lib.stride_tricks import as_strided
         import safestride
 
-        faulthandler.dump_traceback_later(60, exit=True)  # a deadlock: say where
-        x = np.arange(64.0)
-        handled = [0]
-        busy = [False]
+        faulthandler.dump_traceback_later(20, exit=True)  # a deadlock: say where
+        busy, handled = [False], [0]
 
         def handler(signum, frame):
-            if busy[0]:  # the next signal came before this one was handled
-                return
             busy[0] = True
-            handled[0] += 1
             as_strided(np.zeros(2), shape=(50,), strides=(8,))
+            handled[0] += 1
             busy[0] = False
 
-        signal.signal(signal.SIGALRM, handler)
+        def interrupt(frame, event, arg):
+            if event == "line" and not busy[0]:
+                signal.raise_signal(signal.SIGUSR1)
+            return interrupt
+
+        def tracer(frame, event, arg):
+            module = frame.f_globals.get("__name__", "")
+            return interrupt if module.startswith("safestride") else None
+
+        signal.signal(signal.SIGUSR1, handler)
         with safestride.guarded(policy="record") as report:
-            signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)
-            for i in range(20000):
-                as_strided(x, shape=(2, 3), strides=(8, 8), writeable=False)
-                as_strided(x[::2], shape=(40,), strides=(16,))
-            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            sys.settrace(tracer)
+            as_strided(np.arange(64.0)[::2], shape=(40,), strides=(16,))
+            sys.settrace(None)
         print(handled[0] > 0, len(report))
         """,
         timeout=120,
