@@ -317,6 +317,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def reused(library: Library, mode: str, work: Path) -> Outcome | None:
+    """The outcome of an earlier run of this selection, if one was kept."""
+    junit = work / f"{library.name}-{mode}.xml"
+    timing = junit.with_suffix(".json")
+    if not (junit.exists() and timing.exists()):
+        return None
+    kept = json.loads(timing.read_text())
+    outcome = Outcome(mode, kept["seconds"], cpu=kept["cpu"])
+    parse_junit(junit, outcome)
+    print(f"  {library.name} {mode}: reusing {junit} ({outcome.tests} tests)")
+    return outcome
+
+
 def run_selection(
     binary: Path, library: Library, mode: str, work: Path, tests_root: Path | None
 ) -> Outcome:
@@ -362,6 +375,8 @@ def run_selection(
         returncode=finished.returncode,
     )
     parse_junit(junit, outcome)
+    timing = {"seconds": outcome.seconds, "cpu": outcome.cpu}
+    junit.with_suffix(".json").write_text(json.dumps(timing))
     print(
         f"  {library.name} {mode}: {outcome.tests} tests, {len(outcome.passed)} "
         f"passed, {outcome.seconds:.1f}s (exit {finished.returncode}; log {log})",
@@ -493,6 +508,14 @@ def main() -> None:
     parser.add_argument("--mode", action="append", choices=sorted(MODES))
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument(
+        "--reuse",
+        action="append",
+        default=[],
+        choices=sorted(MODES),
+        help="take this mode's results from the last run instead of running it "
+        "again (the plain runs, when only safestride changed)",
+    )
+    parser.add_argument(
         "--tests-from",
         type=Path,
         help="scikit-image's source tree of the installed version (its tests/)",
@@ -522,10 +545,12 @@ def main() -> None:
             tests_root = sdist_tests(
                 binary, library.from_sdist, work, options.tests_from
             )
-        outcomes = {
-            mode: run_selection(binary, library, mode, work, tests_root)
-            for mode in modes
-        }
+        outcomes = {}
+        for mode in modes:
+            earlier = reused(library, mode, work) if mode in options.reuse else None
+            outcomes[mode] = earlier or run_selection(
+                binary, library, mode, work, tests_root
+            )
         rows.append(summarise(library, outcomes))
         print_table(rows[-1:], modes)
     print_table(rows, modes)
