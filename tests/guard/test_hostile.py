@@ -178,10 +178,6 @@ def test_an_unsafe_view_from_generators_is_reported() -> None:
     assert len(report) == 1
 
 
-@finding(
-    "the hook's _once swallows a TypeError raised midway and hands "
-    "numpy the spent generator: a 0-d view where numpy raises"
-)
 def test_a_generator_failing_midway_fails_as_numpy_fails() -> None:
     def failing() -> Iterator[int]:
         yield 3
@@ -245,10 +241,6 @@ class ShiftedInterface(np.ndarray):
         return interface
 
 
-@finding(
-    "the hook checks the view as if it started at x's first byte; it "
-    "starts where x's __array_interface__ says"
-)
 def test_a_view_that_does_not_start_at_x_is_checked_where_it_starts() -> None:
     x = np.arange(4.0).view(ShiftedInterface)
     with safestride.guarded(policy="record") as report:
@@ -278,10 +270,6 @@ class ClaimsAnotherShape(np.ndarray):
         return (0,)
 
 
-@finding(
-    "with subok=True the hook measures x through its subclass's "
-    "nbytes/shape/strides properties"
-)
 @pytest.mark.parametrize(
     ("subclass", "step"), [(ClaimsMoreBytes, 1), (ClaimsAnotherShape, -1)]
 )
@@ -449,11 +437,6 @@ def test_a_mock_with_wraps_installed_before_is_followed() -> None:
     assert len(report) == 1
 
 
-@finding(
-    "the split judges the frame that called as_strided; through a spy "
-    "(mock wraps=) that frame is unittest.mock's, installed code, so the "
-    "user's overrun is held only to the allocation"
-)
 def test_a_users_overrun_through_a_spy_is_held_to_the_users_level() -> None:
     parent = np.arange(8.0)
     spy = unittest.mock.Mock(wraps=stride_tricks.as_strided)
@@ -564,11 +547,6 @@ def test_a_fork_while_guarded_checks_the_childs_views() -> None:
     assert found.stdout.split("\n")[:2] == ["child 0", "installed after False"]
 
 
-@finding(
-    "Report.add and count_call hold non-reentrant Locks: a signal "
-    "handler that makes an unsafe view while the main thread holds one "
-    "deadlocks"
-)
 @pytest.mark.subprocess
 def test_signal_handlers_that_make_views_during_a_check_do_not_deadlock() -> None:
     # A trace function raises a signal at every line the guard's own code
