@@ -8,11 +8,14 @@ space: the view's dimensions that step along axis ``i`` reach index
 ``sum((n_j - 1) * c_j)``, to compare with ``x.shape[i] - 1``. Floor
 divisions leave remainders; a finding needs sizes for which the view is
 out of bounds, so remainders are taken as 0 (sizes that divide evenly) and
-axes the view does not step along as length 1.
+axes the view does not step along as length 1. When the overrun shows for
+every large enough array once one other size passes a bound (``n - 2``
+windows of ``k`` items: ``k > 3``), the finding states that bound.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -239,11 +242,11 @@ def _past_the_end(
         over = entry.high - (entry.length - Poly.constant(1))
         least = over.at(witness).minimum()
         if least is None or least < 0:
-            return None
+            return _past_the_end_unless(array, label, view, axes, witness, names)
         excess[axis] = (over, least)
     axis, (over, least) = max(excess.items(), key=lambda item: item[1][1])
     if least <= 0:
-        return None
+        return _past_the_end_unless(array, label, view, axes, witness, names)
     entry = axes[axis]
     exact = over.at(witness)
     amount = exact.render(names) if exact.value is not None else f"at least {least}"
@@ -293,3 +296,121 @@ def _condition(poly: Poly, names: dict[Symbol, str]) -> str:
     remainders = sorted(s for s in poly.symbols() if s.kind == "remainder")
     parts = [f"{s.label} == 0" for s in remainders]
     return f" (when {' and '.join(parts)})" if parts else ""
+
+
+def _past_the_end_unless(
+    array: ArrayModel,
+    label: str,
+    view: list[Dimension],
+    axes: dict[int, _Axis],
+    witness: dict[Symbol, int],
+    names: dict[Symbol, str],
+) -> str | None:
+    """An overrun that shows for every large enough array once some other
+    size passes a bound: a window count that fits one kernel size only
+    (``H - 2`` windows of ``f_K`` rows) or ignores a step (``H - K + 1``
+    windows stepping ``S`` rows). None unless every axis agrees."""
+    sizes = set()
+    for entry in axes.values():
+        sizes |= entry.length.at(witness).symbols()
+    signs: dict[int, tuple[int, Poly]] = {}
+    for axis, entry in axes.items():
+        over = (entry.high - (entry.length - Poly.constant(1))).at(witness)
+        sign = _eventual_sign(over, sizes)
+        if sign is None or sign < 0:
+            return None
+        signs[axis] = (sign, over)
+    reaching = [axis for axis, (sign, _) in signs.items() if sign > 0]
+    if not reaching:
+        return None
+    axis = min(reaching)
+    over = signs[axis][1]
+    bound = _bound(_leading_coefficient(over, sizes))
+    if bound is None:
+        return None
+    symbol, limit = bound
+    entry = axes[axis]
+    unit = "item" if array.ndim == 1 else "row"
+    name = names.get(symbol, symbol.label)
+    unless = f"{name} == 1" if limit == 1 else f"{name} <= {limit}"
+    if over.symbols() & sizes:
+        example = over.at({symbol: limit + 1})
+        amount = (
+            f"past the end of {label} along axis {axis} unless {unless} "
+            f"({example.render(names)} {_plural(unit, example)} when "
+            f"{name} == {limit + 1})"
+        )
+    else:
+        amount = (
+            f"{over.render(names)} {_plural(unit, over)} past the end of {label} "
+            f"along axis {axis} unless {unless}"
+        )
+    last = (entry.length - Poly.constant(1)).at(witness).render(names)
+    return (
+        f"reads {amount}: {_movers(view, entry)} reach {unit} "
+        f"{entry.high.at(witness).render(names)} of {unit}s 0 to {last}"
+        f"{_condition(over, names)}"
+    )
+
+
+def _eventual_sign(poly: Poly, sizes: set[Symbol]) -> int | None:
+    """The sign of `poly` once the array's `sizes` are large and every other
+    symbol is large too, but much smaller: the sign of its leading term when
+    sizes count before the rest. 0 for zero; None when leading terms cancel
+    or a symbol is divided by (the sign then depends on how they compare)."""
+    if not poly.terms:
+        return 0
+    groups: dict[tuple[int, int], list[Fraction]] = {}
+    for monomial, coefficient in poly.terms.items():
+        if any(power < 0 for _, power in monomial):
+            return None
+        fast = sum(power for symbol, power in monomial if symbol in sizes)
+        slow = sum(power for symbol, power in monomial if symbol not in sizes)
+        groups.setdefault((fast, slow), []).append(coefficient)
+    leading = groups[max(groups)]
+    total = sum(leading, Fraction(0))
+    if total == 0 or (len(leading) > 1 and len({c > 0 for c in leading}) > 1):
+        return None
+    return 1 if total > 0 else -1
+
+
+def _leading_coefficient(poly: Poly, sizes: set[Symbol]) -> Poly:
+    """What multiplies the highest power of the array's sizes in `poly`."""
+    degree = max(
+        sum(power for symbol, power in monomial if symbol in sizes)
+        for monomial in poly.terms
+    )
+    terms: dict[tuple[tuple[Symbol, int], ...], Fraction] = {}
+    for monomial, coefficient in poly.terms.items():
+        if sum(power for symbol, power in monomial if symbol in sizes) == degree:
+            rest = tuple(m for m in monomial if m[0] not in sizes)
+            terms[rest] = terms.get(rest, Fraction(0)) + coefficient
+    return Poly(terms)
+
+
+def _bound(poly: Poly) -> tuple[Symbol, int] | None:
+    """``a * s + b`` with ``a > 0``: `s` and the largest `s` for which it is
+    not positive (at least 1: sizes and steps are)."""
+    symbols = poly.symbols()
+    if len(symbols) != 1:
+        return None
+    (symbol,) = symbols
+    if not _varies(symbol):
+        return None
+    slope = poly.terms.get(((symbol, 1),))
+    if slope is None or slope <= 0 or len(poly.terms) > 2:
+        return None
+    if len(poly.terms) == 2 and () not in poly.terms:
+        return None
+    limit = math.floor(-poly.terms.get((), Fraction(0)) / slope)
+    return (symbol, limit) if limit >= 1 else None
+
+
+def _varies(symbol: Symbol) -> bool:
+    """Whether the code takes `symbol` as it comes (a size, a parameter, a
+    setting on ``self``): not a name that may be a constant written
+    elsewhere (an undefined or star-imported name, a module constant a
+    function may change)."""
+    if symbol.kind in ("shape", "size"):
+        return True
+    return symbol.kind == "free" and not symbol.owner.startswith(("global:", "merge:"))

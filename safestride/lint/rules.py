@@ -262,7 +262,10 @@ RULES: tuple[Rule, ...] = (
             "...), and symbolically: sizes written in terms of `x.shape[i]` "
             "(or names unpacked from `x.shape`) with strides that are multiples of "
             "`x.strides[i]`. The message says which dimensions reach how far, as "
-            "the runtime error does."
+            "the runtime error does. A window count that fits one size only is "
+            "reported with the condition that keeps it in bounds: `n - 2` windows "
+            "of `k` items (`unless k <= 3`), `h - kh + 1` windows stepping "
+            "`sh` rows (`unless sh == 1`)."
         ),
         why=(
             "A view that reaches past its array reads whatever lies there, "
@@ -270,7 +273,9 @@ RULES: tuple[Rule, ...] = (
             "Typical causes are one window too many (`n - k + 2`), and offset axes "
             "stacked on top of full windows (`shape=(kh, kw, n, c, oh, ow, kh, kw)` "
             "with `oh = (h - kh) // s + 1`), which reads `kh - 1` rows past the "
-            "input."
+            "input, and window counts that hard-code a kernel size (`h - 2`) or "
+            "forget the step: right for the sizes the author tried, out of bounds "
+            "for the next model."
         ),
         example=(
             "a = np.arange(5.0)\n"
@@ -285,10 +290,14 @@ RULES: tuple[Rule, ...] = (
             "Only what the source proves: sizes from parameters or helpers are "
             "unknown, and a view is reported when some sizes make it overrun "
             "(floor divisions that divide evenly, axes it does not step along of "
-            "length 1), assuming the array's strides are positive. Views that only "
-            "reach out for other sizes, or through `x.itemsize` on an array of "
-            "unknown layout, are not reported: `safestride.as_strided` checks them "
-            "at run time."
+            "length 1), assuming the array's strides are positive. A condition "
+            "is only stated on one size the code takes as it comes (a parameter, "
+            "an array's shape, a setting on `self`), when every large enough "
+            "array overruns without it; checks elsewhere (`assert k == 3`) are not "
+            "read. Views whose bounds depend on how two arrays' sizes relate "
+            "(windows counted from the forward pass's input over the backward "
+            "pass's gradient), or on values only known at run time, are not "
+            "reported: `safestride.as_strided` checks them at run time."
         ),
     ),
     Rule(

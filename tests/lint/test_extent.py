@@ -55,6 +55,11 @@ def _channels_last() -> Iterator[tuple[Any, ...]]:
         yield (np.zeros((2, h, h + 1, 3)), k, k, s, s)
 
 
+def _rows_and_kernels() -> Iterator[tuple[Any, ...]]:
+    for rows, n, f in itertools.product((1, 2), (3, 5), (1, 2, 3, 4, 5)):
+        yield (np.zeros((rows, n)), f)
+
+
 #: Each fixture function, with the arguments to try it on.
 CALLS: dict[str, Callable[[], Iterator[tuple[Any, ...]]]] = {
     "offsets_stacked_on_full_windows": _images,
@@ -73,6 +78,11 @@ CALLS: dict[str, Callable[[], Iterator[tuple[Any, ...]]]] = {
     "strides_changed_in_place": lambda: iter([(np.zeros((8, 8)),)]),
     "an_array_written_into_keeps_its_shape": lambda: iter([()]),
     "an_array_whose_shape_is_set": lambda: iter([()]),
+    "windows_that_fit_one_kernel_size": _vectors,
+    "windows_that_ignore_the_step": _images,
+    "padded_for_one_kernel_size": _rows_and_kernels,
+    "windows_as_wide_as_a_constant": lambda: (v[:1] for v in _vectors()),
+    "a_window_count_for_the_kernel_it_is_given": _vectors,
 }
 
 
@@ -127,3 +137,27 @@ def test_the_message_says_how_far_and_why() -> None:
     assert "reads 8 bytes (1 item) past the end of a (shape (5,)" in small
     assert "end at byte 48 of 40" in small
     assert "reads 2 rows before the start of x" in messages[39]
+
+
+def test_a_window_count_that_fits_some_sizes_only_says_which() -> None:
+    source = FIXTURE.read_text()
+    found = lint_source(source, str(FIXTURE), Selection(("SST009",)))
+    messages = {f.line: f.message for f in found}
+    kernel = messages[_line("windows_that_fit_one_kernel_size")]
+    assert "reads k - 3 rows past the end of x along axis 0 unless k <= 3" in kernel
+    assert "dimension 0 (size len(x) - 2, stride s)" in kernel
+    step = messages[_line("windows_that_ignore_the_step")]
+    assert "past the end of x along axis 2 unless SH == 1" in step
+    assert "(H - KH rows when SH == 2)" in step
+    assert "dimension 2 (size H - KH + 1, stride Hs * SH)" in step
+
+
+def _line(function: str) -> int:
+    """The line of the as_strided call that ends `function` in the fixture."""
+    lines = FIXTURE.read_text().splitlines()
+    start = lines.index(next(line for line in lines if f"def {function}(" in line))
+    return next(
+        number
+        for number, line in enumerate(lines[start:], start=start + 1)
+        if "return as_strided(" in line
+    )
