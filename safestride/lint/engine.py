@@ -42,7 +42,7 @@ def lint_tree(
     `lines` are the module's physical lines without their line endings;
     `noqa` False ignores ``# noqa`` comments.
     """
-    checker = Checker(filename, lines, tree)
+    checker = Checker(filename, lines, tree, wants=selection.wants)
     checker.visit(tree)
     found = [f for f in checker.findings if selection.wants(f.code)]
     if found and noqa:
