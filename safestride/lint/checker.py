@@ -23,7 +23,7 @@ from safestride.lint.recognition import (
 )
 from safestride.lint.rules import RULES_BY_CODE
 from safestride.lint.scopes import Scope
-from safestride.lint.site_rules import RULES as SITE_RULES, Site, overlapping
+from safestride.lint.site_rules import Site, overlapping, site_reports
 from safestride.lint.sources import Sources
 from safestride.lint.symbolic import Remainders
 
@@ -323,10 +323,8 @@ class Checker(ast.NodeVisitor):
             )
         ):
             self.report("SST004", node)
-        for code, rule in SITE_RULES.items():
-            if self.wants(code):
-                for found in rule(site):
-                    self.report(found.code, found.node, None, **found.details)
+        for found in site_reports(site, self.wants):
+            self.report(found.code, found.node, None, **found.details)
 
     def _place(self, call: ast.Call) -> Place:
         """The statement of the current function (or the module's statement)

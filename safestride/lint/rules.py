@@ -78,7 +78,8 @@ RULES: tuple[Rule, ...] = (
         what=(
             "Flags strides built from an `.itemsize` (and shapes or constants) "
             "without any `.strides`, on an array that is not known to be "
-            "C-contiguous."
+            "C-contiguous. Quiet on a call that SST009 or SST010 reports (one "
+            "finding per defect: those name what the strides get wrong)."
         ),
         why=(
             "Such strides are only right for a C-contiguous array. A slice, a "
@@ -106,7 +107,8 @@ RULES: tuple[Rule, ...] = (
         ),
         what=(
             "Flags integer literals (other than 0) used as strides, unless the same "
-            "function made the array with a known dtype and shape."
+            "function made the array with a known dtype and shape. Quiet on a call "
+            "that SST009 or SST010 reports."
         ),
         why=(
             "A literal stride such as 8 is right for one dtype and one layout. Pass "

@@ -361,3 +361,20 @@ RULES: dict[str, Callable[[Site], Iterator[Report]]] = {
     "SST009": out_of_bounds,
     "SST010": misaligned_strides,
 }
+
+
+#: Rules that prove a defect in a call's shape and strides.
+DEFECTS = frozenset({"SST009", "SST010"})
+#: Rules about how strides were computed, quiet where a defect rule reports
+#: the same call: one finding per defect.
+WEAKER = frozenset({"SST002", "SST003"})
+
+
+def site_reports(site: Site, wants: Callable[[str], bool]) -> list[Report]:
+    """What the rules `wants` say about one call, one finding per defect."""
+    reports = [
+        found for code, rule in RULES.items() if wants(code) for found in rule(site)
+    ]
+    if any(report.code in DEFECTS for report in reports):
+        return [report for report in reports if report.code not in WEAKER]
+    return reports
