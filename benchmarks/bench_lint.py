@@ -62,7 +62,10 @@ def main() -> None:
             *paths,
         ],
     }
-    ruff = shutil.which("ruff")
+    # ruff next to this Python first: a pyenv shim on PATH adds its own start-up
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which(
+        "ruff"
+    )
     if ruff:
         commands["ruff --select NPY"] = [
             ruff,
@@ -91,6 +94,9 @@ def main() -> None:
         for name, command in commands.items():
             best[name] = min(best[name], timed(command))
     print(f"trees: numpy + scipy, {files} files, {lines} lines")
+    if ruff:
+        version = subprocess.run([ruff, "--version"], capture_output=True, text=True)
+        print(f"ruff: {ruff} ({version.stdout.strip()})")
     ours = best["safestride lint"]
     print(f"{'tool':26} {'seconds':>8} {'files/s':>9} {'lines/s':>10} {'x ours':>7}")
     for name, seconds in best.items():
