@@ -116,3 +116,11 @@ def test_a_bug_is_named_only_by_a_real_defect_verdict_on_its_lines() -> None:
         "- a.py:3 [defect] one window too many: SST009 (also there: SST004)"
     ]
     assert "**missed**" in judge.bug_lines([bug], findings, advice)[0]
+
+
+def test_the_proof_page_accounts_for_every_reproduced_bug() -> None:
+    page = " ".join((ROOT / "docs" / "lint_realworld.rst").read_text().split())
+    bugs = judge.read_bugs(CORPUS / "bugs.tsv")
+    for bug in bugs:
+        assert f"{Path(bug.file).name}:{min(bug.lines)}" in page, bug
+    assert re.search(rf"\d+ of {len(bugs)}\W* reproduced bugs named", page)
