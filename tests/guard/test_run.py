@@ -256,6 +256,8 @@ def test_pytest_runs_as_under_python_even_with_warnings_as_errors(
     assert plain.returncode == 0, plain.stdout + plain.stderr
     assert guarded.returncode == 0, guarded.stdout + guarded.stderr
     assert "1 passed" in guarded.stdout
+    verbose = safestride_run(tmp_path, "-m", "pytest", "-p", "no:cacheprovider")
+    assert "safestride: every process guarded by `safestride run`" in verbose.stdout
     assert "PytestAssertRewriteWarning" not in guarded.stdout + guarded.stderr
     assert "safestride: no unsafe views (1 as_strided call checked)" in guarded.stderr
 
