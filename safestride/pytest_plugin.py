@@ -42,6 +42,8 @@ from safestride.options import (
 PROPERTY = "safestride"
 REPORT_KEY = pytest.StashKey["Report"]()
 SETTINGS_KEY = pytest.StashKey[tuple[PluginMode, Bounds]]()
+#: Tests whose marker is wrong (in xdist workers, where the run cannot stop).
+MARKER_PROBLEMS_KEY = pytest.StashKey[dict[str, str]]()
 #: The keywords ``@pytest.mark.safestride`` takes, with what each sets.
 MARKER_KEYWORDS: Mapping[str, str] = {
     "policy": f"sets {' | '.join(map(repr, PLUGIN_MODES))} for this test",
@@ -171,10 +173,27 @@ def _marker_settings(
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
-    """Check every test's markers before any test runs, active or not."""
+    """Check every test's markers before any test runs, active or not.
+
+    A bad marker stops the run as a usage error; in a pytest-xdist worker,
+    which cannot stop the run, it makes its test fail at setup instead.
+    """
     mode, bounds = config.stash.get(SETTINGS_KEY, ("off", "array"))
+    problems = config.stash.setdefault(MARKER_PROBLEMS_KEY, {})
     for item in items:
-        _marker_settings(item, "raise" if mode == "off" else mode, bounds)
+        try:
+            _marker_settings(item, "raise" if mode == "off" else mode, bounds)
+        except pytest.UsageError as error:
+            if not hasattr(config, "workerinput"):
+                raise
+            problems[item.nodeid] = str(error)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    problem = item.config.stash.get(MARKER_PROBLEMS_KEY, {}).get(item.nodeid)
+    if problem is not None:
+        pytest.fail(f"usage error: {problem}", pytrace=False)
 
 
 def _relative_nodeid(config: pytest.Config, nodeid: str) -> str:
@@ -287,6 +306,8 @@ class ActivePlugin:
     def _guarded_phase(
         self, item: pytest.Item, when: str
     ) -> Generator[None, None, None]:
+        if item.nodeid in item.config.stash.get(MARKER_PROBLEMS_KEY, {}):
+            return (yield)  # failed at setup for its marker
         settings = _marker_settings(item, self.mode, self.bounds)
         if settings is None:
             return (yield)
@@ -308,12 +329,12 @@ class ActivePlugin:
                     views = [v for part in parts for v in self._record(part, when)]
                     value = json.dumps({"when": when, "views": views})
                     item.user_properties.append((PROPERTY, value))
-        if mode == "raise":
-            message = self._failure(parts, when)
-            if when == "setup":
-                message += self._inherited(item)
-            if message:
-                pytest.fail(message, pytrace=False)
+        messages = [self._failure(parts, when)]
+        if when == "setup":
+            messages.append(self._inherited(item))
+        message = "\n\n".join(text for text in messages if text)
+        if message and mode == "raise":
+            pytest.fail(message, pytrace=False)
         return outcome
 
     def _failure(self, parts: list[_Part], when: str) -> str:
@@ -357,8 +378,8 @@ class ActivePlugin:
         return [{**view, **extra} for view in views]
 
     def _inherited(self, item: pytest.Item) -> str:
-        """What the higher-scoped fixtures this test uses made when they were
-        set up for an earlier test."""
+        """Count `item` among the users of the higher-scoped fixtures it uses;
+        say what they made when they were set up for an earlier test."""
         messages = []
         for fixture in self._fixtures.values():
             if fixture.made_for == item.nodeid or not fixture.used_by(item):

@@ -368,4 +368,35 @@ def test_views_made_in_fixtures_warn_under_warn_mode(
     pytester.makepyfile(test_fixtures=FIXTURES)
     result = pytester.runpytest_subprocess("--safestride=warn", "-p", "no:randomly")
     result.assert_outcomes(passed=7, warnings=3)
-    result.stdout.fnmatch_lines(["*= safestride: unsafe strided views =*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*= safestride: unsafe strided views =*",
+            "test_fixtures.py::test_first_user, test_fixtures.py::test_second_user "
+            "(fixture 'spoiled_at_teardown' teardown): *",
+        ]
+    )
+
+
+def test_a_bad_marker_under_xdist_fails_its_test(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_fine():
+            pass
+
+        @pytest.mark.safestride(polcy="warn")
+        def test_typo():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "--safestride")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_typo*",
+            "usage error: *::test_typo: @pytest.mark.safestride: its keyword must be *",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
