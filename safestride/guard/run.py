@@ -180,6 +180,13 @@ class SpoolReport(Report):
                 line["record"] = view.to_dict()
             self._write({"view": number, **line})
 
+    def add_suppressed(self, rule: str, count: int = 1) -> None:
+        super().add_suppressed(rule, count)
+        if os.getpid() != self.pid:
+            return
+        with self._write_lock:
+            self._write({"suppressed": {rule: self.suppressed[rule]}})
+
     def open(self) -> None:
         """Create the spool file now (a process killed before finding
         anything still leaves one, so its count is known to be missing)."""
@@ -324,6 +331,7 @@ def _read_spool(path: Path, report: Report) -> None:
     records: dict[int, dict[str, Any]] = {}
     counts: dict[int, int] = {}
     checked, closed = 0, False
+    suppressed: dict[str, int] = {}
     for line in path.read_text().splitlines():
         try:
             entry = json.loads(line)
@@ -331,12 +339,16 @@ def _read_spool(path: Path, report: Report) -> None:
             continue  # a line cut short by a killed process
         checked = max(checked, entry.get("checked", 0))
         closed = closed or entry.get("closed", False)
+        for rule, count in entry.get("suppressed", {}).items():
+            suppressed[rule] = max(suppressed.get(rule, 0), count)
         if "view" in entry:
             number = entry["view"]
             if "record" in entry:
                 records[number] = entry["record"]
             counts[number] = max(counts.get(number, 0), entry["count"])
     report.checked += checked
+    for rule, count in suppressed.items():
+        report.add_suppressed(rule, count)
     if not closed:
         report.uncounted += 1
     report.merge(

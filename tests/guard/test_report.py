@@ -51,12 +51,12 @@ def test_listing_has_one_entry_per_call_site_with_its_worst_view() -> None:
     text = report.render()
     assert text.count("in overruns (3 distinct views, made 4 times; the worst):") == 1
     assert text.count("What to do:") == 1
-    assert "read 32 bytes (~4 elements) past the end" in text
+    assert "read 32 bytes (~4 elements) out of bounds, past the end" in text
 
 
 def test_listing_without_diagnoses_keeps_the_first_sentence() -> None:
     text = overruns((4,)).render(diagnoses=False)
-    assert "read 32 bytes (~4 elements) past the end" in text
+    assert "read 32 bytes (~4 elements) out of bounds, past the end" in text
     assert "What to do:" not in text
     assert "--report FILE.json" in text
 

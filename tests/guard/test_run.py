@@ -349,7 +349,7 @@ def test_one_entry_per_call_site_but_every_view_in_the_json(tmp_path: Path) -> N
         result.stderr
     )
     assert result.stderr.count("What to do:") == 1  # the worst view's diagnosis
-    assert "32 bytes (~4 elements) past the end" in result.stderr
+    assert "32 bytes (~4 elements) out of bounds, past the end" in result.stderr
     views = json.loads((tmp_path / "r.json").read_text())["unsafe_views"]
     assert [(v["x_shape"], v["bytes_past_end"], v["count"]) for v in views] == [
         ([4], 32, 1),
@@ -417,3 +417,26 @@ def test_no_temporary_directory_is_left_behind(tmp_path: Path) -> None:
     )
     assert result.returncode == 4, result.stderr
     assert list(temporary.iterdir()) == []
+
+
+def test_suppressed_views_of_children_are_counted(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "vectorized.py",
+        """
+        import os
+        import numpy as np
+
+        pid = os.fork()
+        if pid == 0:  # numpy's vectorize makes a benign view, suppressed built in
+            np.vectorize(lambda row: row.sum(), signature="(n)->()")(np.ones((3, 4)))
+            os._exit(0)
+        os.waitpid(pid, 0)
+        """,
+    )
+    result = safestride_run(tmp_path, "--report", "r.json", "vectorized.py")
+    assert result.returncode == 0, result.stderr
+    assert "safestride: no unsafe views (" in result.stderr
+    assert " suppressed)" in result.stderr
+    suppressed = json.loads((tmp_path / "r.json").read_text())["suppressed"]
+    assert sum(suppressed.values()) >= 1
