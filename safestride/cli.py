@@ -30,10 +30,10 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run = commands.add_parser(
         "run",
         help="run a Python program with every as_strided checked",
-        description=(
-            "Run a program exactly as python would, with the safestride guard "
-            "installed in it and in every Python process it starts. At exit, "
-            "print the unsafe views it made, one entry per line of code that "
+        description=(  # laid out by hand: the epilog's table needs a raw formatter
+            "Run a program exactly as python would, with the safestride guard\n"
+            "installed in it and in every Python process it starts. At exit,\n"
+            "print the unsafe views it made, one entry per line of code that\n"
             "made them."
         ),
         usage="safestride run [options] (script.py | -m module | -) [args ...]",
