@@ -159,7 +159,7 @@ class SpoolReport(Report):
     _numbers: dict[int, int] = field(default_factory=dict)
     _file: int | None = None
     _closed: bool = False
-    _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def _store(
         self, site: CallSite, error: StrideError, count: int
