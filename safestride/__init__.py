@@ -5,6 +5,10 @@ refuses, with a precise message, any view reaching outside its memory.
 
 Names are imported on first use, so ``safestride lint`` and the inactive
 pytest plugin never load numpy.
+
+PYTEST_DONT_REWRITE: ``safestride run -m pytest`` imports this package before
+pytest starts, and pytest would otherwise warn that it cannot rewrite the
+asserts of its plugin's package (an error under ``filterwarnings = error``).
 """
 
 from __future__ import annotations

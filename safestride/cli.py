@@ -8,17 +8,38 @@ from collections.abc import Sequence
 
 from safestride.options import BOUNDS_CHOICES, POLICIES
 
+_RUN_EPILOG = """\
+The program runs as `python script.py args`, `python -m module args` or
+`python - args` would run it: everything after the script, the module or `-`
+is the program's, even words that look like safestride's options.
+
+exit codes:
+  the program's own   its exit code; killed by a signal, safestride run
+                      dies of the same signal after the report
+  3                   the program exited 0 but made unsafe views
+                      (unless --keep-exit-code)
+  2                   safestride run could not start it (a missing script or
+                      module, an unwritable --report path, a bad option)
+"""
+
+#: ``safestride run``'s options that take a value: the word after is theirs.
+_RUN_VALUED = ("--policy", "--bounds", "--report")
+
 
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = commands.add_parser(
         "run",
         help="run a Python program with every as_strided checked",
-        description=(
-            "Run a program exactly as `python script.py` or `python -m module` would, "
-            "with the safestride guard installed in it and in its multiprocessing "
-            "children. At exit, print every unsafe view with the line that made it."
+        description=(  # laid out by hand: the epilog's table needs a raw formatter
+            "Run a program exactly as python would, with the safestride guard\n"
+            "installed in it and in every Python process it starts. At exit,\n"
+            "print the unsafe views it made, one entry per line of code that\n"
+            "made them."
         ),
-        usage="safestride run [options] (script.py | -m module) [args ...]",
+        usage="safestride run [options] (script.py | -m module | -) [args ...]",
+        epilog=_RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
     )
     run.add_argument(
         "--policy",
@@ -34,18 +55,49 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="what a view may touch (default: array; elements is exhaustive)",
     )
     run.add_argument(
-        "--report", metavar="FILE.json", help="also write the report as JSON"
+        "--report",
+        metavar="FILE.json",
+        help="also write every unsafe view, in full, to this JSON file",
     )
     run.add_argument(
-        "--exit-zero",
+        "--keep-exit-code",
         action="store_true",
-        help="exit with the program's own code even if unsafe views were made",
+        help="exit with the program's own code even when it made unsafe views "
+        "(by default a program that exits 0 but made some exits 3)",
     )
-    run.add_argument(
-        "-m", dest="module", metavar="MODULE", help="run a module as a script"
+    run.add_argument(  # the old name of --keep-exit-code
+        "--exit-zero", action="store_true", help=argparse.SUPPRESS
     )
-    run.add_argument("target", nargs="?", help="the script to run")
-    run.add_argument("arguments", nargs=argparse.REMAINDER, help="its arguments")
+
+
+def split_run_arguments(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split what follows ``safestride run`` into its options and the program.
+
+    As python does, the program starts at the first word that is not an
+    option: a script, ``-m`` (with the module glued on or next), ``-``, or
+    the word after ``--``. Everything from there on is the program's.
+
+    Examples
+    --------
+    >>> split_run_arguments(["--policy", "warn", "-m", "pkg", "--policy", "x"])
+    (['--policy', 'warn'], ['-m', 'pkg', '--policy', 'x'])
+    >>> split_run_arguments(["train.py", "--epochs", "3"])
+    ([], ['train.py', '--epochs', '3'])
+    """
+    options: list[str] = []
+    position = 0
+    while position < len(words):
+        word = words[position]
+        if word == "--":
+            return options, list(words[position + 1 :])
+        if word == "-" or word.startswith("-m") or not word.startswith("-"):
+            return options, list(words[position:])
+        options.append(word)
+        if word in _RUN_VALUED and position + 1 < len(words):
+            options.append(words[position + 1])
+            position += 1
+        position += 1
+    return options, []
 
 
 def _add_lint(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,6 +119,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safestride",
         description="numpy's stride tricks, checked.",
+        epilog=(
+            "exit codes: 0 success; 1 lint findings; 2 a usage error; 3 "
+            "`safestride run`: the program exited 0 but made unsafe views (its "
+            "other exit codes are passed on). See `safestride COMMAND --help`."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
@@ -134,25 +191,40 @@ def _explain(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _run(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from safestride.guard.run import RunOptions, run_program
+def _run(
+    arguments: argparse.Namespace,
+    program: list[str],
+    parser: argparse.ArgumentParser,
+) -> int:
+    from safestride.guard.run import RunOptions, end_like, run_program
 
-    if arguments.module is not None:
-        rest = [arguments.target, *arguments.arguments] if arguments.target else []
-        target, module = arguments.module, True
-    elif arguments.target is not None:
-        rest, target, module = list(arguments.arguments), arguments.target, False
+    if not program:
+        parser.error("run needs a script, -m MODULE, or - (the program on stdin)")
+    if program[0].startswith("-m"):
+        module = program[0][2:] or (program[1] if len(program) > 1 else "")
+        if not module:
+            parser.error("run -m needs a module name: safestride run -m pkg.module")
+        rest = program[1:] if program[0] != "-m" else program[2:]
+        target, is_module = module, True
     else:
-        parser.error("run needs a script or -m MODULE")
-    return run_program(
-        RunOptions(
-            target=target,
-            arguments=tuple(rest),
-            module=module,
-            policy=arguments.policy,
-            bounds=arguments.bounds,
-            report_path=arguments.report,
-            exit_zero=arguments.exit_zero,
+        target, rest, is_module = program[0], program[1:], False
+    if arguments.exit_zero:
+        print(
+            "safestride run: --exit-zero is deprecated and will go: it keeps the "
+            "program's own exit code, so it is now spelled --keep-exit-code.",
+            file=sys.stderr,
+        )
+    return end_like(
+        run_program(
+            RunOptions(
+                target=target,
+                arguments=tuple(rest),
+                module=is_module,
+                policy=arguments.policy,
+                bounds=arguments.bounds,
+                report_path=arguments.report,
+                keep_exit_code=arguments.keep_exit_code or arguments.exit_zero,
+            )
         )
     )
 
@@ -160,7 +232,12 @@ def _run(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
-    arguments = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    program: list[str] = []
+    if words[:1] == ["run"]:  # the program's own words are not safestride's
+        run_options, program = split_run_arguments(words[1:])
+        words = ["run", *run_options]
+    arguments = parser.parse_args(words)
     if arguments.command == "demo":
         from safestride.demo import DemoOptions, check_options, run
 
@@ -177,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return run(sys.stdout, options)
     if arguments.command == "run":
-        return _run(arguments, parser)
+        return _run(arguments, program, parser)
     if arguments.command == "explain":
         return _explain(arguments)
     if arguments.command == "lint":

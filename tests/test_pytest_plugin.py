@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 import numpy as np
 import pytest
+
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.subprocess
 
@@ -71,7 +74,7 @@ def test_raise_mode_fails_unsafe_tests_even_when_caught(
         [
             "*safestride: 1 unsafe strided view made during this test, which went on*",
             "*test_raise_mode_fails_unsafe_tests_even_when_caught.py:*"
-            " in test_unsafe_but_caught (made once)",
+            " in test_unsafe_but_caught (made once):",
             "*= safestride: unsafe strided views =*",
             "*::test_unsafe: *.py:9 (once): as_strided would read 8 bytes (~1 element)"
             " out of bounds, past the end of the memory it may use.",
@@ -117,6 +120,10 @@ def test_fixture_gives_the_tests_views(pytester: pytest.Pytester) -> None:
             assert (first.count, first.site.lineno) == (2, 6)
             assert (second.count, second.site.lineno) == (1, 7)
             assert safestride_report.total == 3
+            assert safestride_report.summary() == (
+                "safestride: 2 unsafe views at 2 call sites, made 3 times "
+                "(3 as_strided calls checked)"
+            )
         """
     )
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
@@ -194,3 +201,202 @@ def test_numpy_own_stride_tricks_tests_have_no_false_alarms(
     assert result.ret == 0, result.stdout.str()
     assert "unsafe strided views" not in result.stdout.str()
     assert json.dumps  # report stays empty: nothing to parse
+
+
+def test_header_states_the_mode_only_when_on(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(TESTS)
+    result = pytester.runpytest_subprocess(
+        "--safestride=warn", "--safestride-bounds=buffer"
+    )
+    result.stdout.fnmatch_lines(
+        ["safestride: warn, bounds=buffer (every as_strided is checked; *)"]
+    )
+    plain = pytester.runpytest_subprocess()
+    plain.stdout.no_fnmatch_line("safestride:*")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ('polcy="warn"', "its keyword must be one of 'policy', 'bounds'; got 'polcy'"),
+        ('"warn"', "takes keywords only, got ('warn',)"),
+    ],
+)
+def test_marker_keywords_are_checked_before_any_test_runs(
+    pytester: pytest.Pytester, arguments: str, expected: str
+) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        def test_first():
+            print("RAN")
+
+        @pytest.mark.safestride({arguments})
+        def test_x():
+            pass
+        """
+    )
+    for options in (["--safestride"], []):
+        result = pytester.runpytest_subprocess("-s", *options)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert "test_x: @pytest.mark.safestride: " + expected in result.stderr.str()
+        assert "RAN" not in result.stdout.str()
+
+
+def test_summary_lists_node_ids_relative_to_where_pytest_started(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeini("[pytest]\n")
+    tests = pytester.mkdir("tests")
+    (tests / "test_frames.py").write_text(textwrap.dedent(TESTS))
+    monkeypatch.chdir(tests)
+    result = pytester.runpytest_subprocess(
+        "--safestride", "-p", "no:cacheprovider", "--rootdir", str(pytester.path)
+    )
+    result.stdout.fnmatch_lines(
+        ["FAILED test_frames.py::test_unsafe - *"], consecutive=False
+    )
+    result.stdout.fnmatch_lines(
+        ["test_frames.py::test_unsafe: test_frames.py:10 (once): as_strided would*"]
+    )
+    result.stdout.no_fnmatch_line("*tests/test_frames.py::*")
+
+
+def test_the_docs_ini_example_works_when_pasted(pytester: pytest.Pytester) -> None:
+    page = (ROOT / "docs" / "pytest_plugin.rst").read_text()
+    block = page.split(".. code-block:: ini\n\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("   "):
+            break
+        lines.append(line[3:])
+    pytester.makeini("\n".join(lines))
+    pytester.makepyfile(TESTS)
+    result = pytester.runpytest_subprocess("-v")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stderr.str()
+    assert outcomes(result)["test_unsafe"] == "FAILED"
+
+
+FIXTURES = """
+import numpy as np
+import pytest
+from numpy.lib.stride_tricks import as_strided
+
+def unsafe_but_caught():
+    try:
+        as_strided(np.arange(4.0), shape=(5,), strides=(8,))
+    except ValueError:
+        pass
+
+@pytest.fixture
+def made_in_setup():
+    unsafe_but_caught()
+
+@pytest.fixture(scope="module")
+def shared():
+    unsafe_but_caught()
+
+@pytest.fixture(scope="module")
+def spoiled_at_teardown():
+    yield
+    unsafe_but_caught()
+
+def test_function_scope(made_in_setup):
+    pass
+
+def test_sets_up_shared(shared):
+    pass
+
+def test_reuses_shared(shared):
+    pass
+
+def test_clean():
+    pass
+
+def test_first_user(spoiled_at_teardown):
+    pass
+
+def test_second_user(spoiled_at_teardown):
+    pass
+
+def test_last():
+    pass
+"""
+
+
+def test_views_made_in_fixtures_are_put_down_to_their_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_fixtures=FIXTURES)
+    result = pytester.runpytest_subprocess("-rA", "--safestride", "-p", "no:randomly")
+    result.assert_outcomes(passed=4, errors=4)
+    result.stdout.fnmatch_lines(
+        [
+            "ERROR test_fixtures.py::test_function_scope - Failed: safestride: 1 *",
+            "ERROR test_fixtures.py::test_sets_up_shared - Failed: safestride: 1 *",
+            "ERROR test_fixtures.py::test_reuses_shared - Failed: safestride: this *",
+            "ERROR test_fixtures.py::test_last - Failed: safestride: 1 *",
+        ],
+        consecutive=False,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "in the setup of fixture 'made_in_setup' (function scope):",
+            "*uses fixture 'shared' (module scope), which made 1 unsafe strided view "
+            "when it was set up for test_fixtures.py::test_sets_up_shared*",
+            "in the teardown of fixture 'spoiled_at_teardown' (module scope), used by "
+            "test_fixtures.py::test_first_user, test_fixtures.py::test_second_user:",
+        ],
+        consecutive=False,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*= safestride: unsafe strided views =*",
+            "test_fixtures.py::test_function_scope (fixture 'made_in_setup' setup): "
+            "test_fixtures.py:7 (once): *",
+            "test_fixtures.py::test_sets_up_shared (fixture 'shared' setup): *",
+            "test_fixtures.py::test_first_user, test_fixtures.py::test_second_user "
+            "(fixture 'spoiled_at_teardown' teardown): test_fixtures.py:7 (once): *",
+        ]
+    )
+
+
+def test_views_made_in_fixtures_warn_under_warn_mode(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_fixtures=FIXTURES)
+    result = pytester.runpytest_subprocess("--safestride=warn", "-p", "no:randomly")
+    result.assert_outcomes(passed=7, warnings=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*= safestride: unsafe strided views =*",
+            "test_fixtures.py::test_first_user, test_fixtures.py::test_second_user "
+            "(fixture 'spoiled_at_teardown' teardown): *",
+        ]
+    )
+
+
+def test_a_bad_marker_under_xdist_fails_its_test(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_fine():
+            pass
+
+        @pytest.mark.safestride(polcy="warn")
+        def test_typo():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "--safestride")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_typo*",
+            "usage error: *::test_typo: @pytest.mark.safestride: its keyword must be *",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")

@@ -39,7 +39,6 @@ from safestride.errors import (
 )
 from safestride.guard import scope, state, suppressions
 from safestride.guard.callsite import find_call_site
-from safestride.guard.report import UnsafeView
 from safestride.options import Bounds
 
 
@@ -53,18 +52,20 @@ def _once(value: object) -> object:
 
 
 def _found(error: StrideError, config: state.GuardConfig) -> None:
-    """Record an unsafe view, then act on it as the policy says."""
+    """Record an unsafe view in every collecting report, then act on it as
+    the policy says: raise at the user's line, or warn the first time a
+    report hears of an unsafe view from that line."""
     __tracebackhide__ = True  # pytest shows the user's line, not ours
     site = find_call_site(sys._getframe(1))
-    recorded: UnsafeView | None = None
+    new_line = False
     for report in state.collectors():
-        recorded = report.add(site, error)
+        new_line = report.record(site, error) or new_line
     if config.policy == "raise" or isinstance(error, MisalignedError):
         located = copy.copy(error)  # the report keeps the message without the site
         source = textwrap.indent(site.source, "    ")
         located.args = (f"{error}\n  made at {site}\n{source}",)
         raise located from None
-    if config.policy == "warn" and recorded is not None and recorded.count == 1:
+    if config.policy == "warn" and new_line:
         warnings.warn_explicit(
             UnsafeViewWarning(f"unsafe strided view: {error.summary}"),
             UnsafeViewWarning,

@@ -1,4 +1,12 @@
-"""What the guard found: unsafe views with the call sites that made them."""
+"""What the guard found: unsafe views, grouped by the call sites that made them.
+
+A *view* record is one distinct unsafe request: a call site, the shape and
+strides asked for, and the memory it was checked against. The same request
+made again (a loop) is counted, not repeated; the same line asking for a
+different view (another shape, or an ``x`` of another size) is a record of
+its own. Listings group the records by call site: one entry per line, with
+its counts and its worst overrun.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +22,19 @@ from safestride.errors import StrideError, Violation
 from safestride.guard.callsite import CallSite
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
 @public
 @dataclass
 class UnsafeView:
-    """One unsafe view, identified by call site and request; `count` says how
-    many times it was made."""
+    """One distinct unsafe view: a call site, a request and the memory it was
+    checked against; `count` says how many times it was made."""
 
     site: CallSite
     error: StrideError
@@ -31,7 +47,22 @@ class UnsafeView:
 
     @property
     def kind(self) -> str:
+        if isinstance(self.error, ReportedElsewhereError):
+            return str(self.error.record["error"])
         return type(self.error).__name__
+
+    @property
+    def overrun(self) -> int:
+        """Bytes outside the allowed memory, past both ends (0 when unknown)."""
+        found = self.violation
+        if found is not None:
+            return found.bytes_past_end + found.bytes_before_start
+        if isinstance(self.error, ReportedElsewhereError):
+            record = self.error.record
+            return int(record.get("bytes_past_end", 0)) + int(
+                record.get("bytes_before_start", 0)
+            )
+        return 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record."""
@@ -55,6 +86,8 @@ class UnsafeView:
                 itemsize=found.itemsize,
                 dtype=found.dtype,
                 bounds=found.bounds,
+                x_shape=None if found.x_shape is None else list(found.x_shape),
+                x_strides=None if found.x_strides is None else list(found.x_strides),
                 view_extent=[found.view_low, found.view_high],
                 allowed_extent=[found.allowed.low, found.allowed.high],
                 bytes_past_end=found.bytes_past_end,
@@ -63,36 +96,74 @@ class UnsafeView:
             )
         return record
 
-    def render(self, number: int) -> str:
-        times = "once" if self.count == 1 else f"{self.count} times"
-        lines = [f"{number}. {self.site} (made {times})"]
+
+@dataclass
+class SiteViews:
+    """The unsafe views one call site made, for listings."""
+
+    site: CallSite
+    views: list[UnsafeView]
+
+    @property
+    def count(self) -> int:
+        """How many times the site made an unsafe view."""
+        return sum(view.count for view in self.views)
+
+    @property
+    def worst(self) -> UnsafeView:
+        """The view reaching furthest outside its memory (the first, on ties)."""
+        return max(self.views, key=lambda view: view.overrun)
+
+    def render(self, number: int, *, diagnosis: bool = True) -> str:
+        """A numbered entry: where, how often, and the worst view's message
+        (only its first sentence when `diagnosis` is False)."""
+        made = f"made {_times(self.count)}"
+        if len(self.views) > 1:
+            made = f"{len(self.views)} distinct views, {made}; the worst"
+        lines = [f"{number}. {self.site} ({made}):"]
         if self.site.source:
             lines.append(textwrap.indent(self.site.source, "     "))
-        lines.append(textwrap.indent(str(self.error), "   | ", lambda _: True))
+        worst = self.worst
+        if diagnosis:
+            text = str(worst.error)
+        else:
+            text = (
+                f"{worst.error.summary}\n  (raised at this line: its traceback has "
+                f"the full diagnosis; --report FILE.json keeps every view's)"
+            )
+        lines.append(textwrap.indent(text, "   | ", lambda _: True))
         return "\n".join(lines)
 
 
-def _key(site: CallSite, error: StrideError) -> tuple[Any, ...]:
-    if isinstance(error, ReportedElsewhereError) and "shape" in error.record:
+def _identity(site: CallSite, error: StrideError) -> tuple[Any, ...]:
+    """What makes two unsafe views the same one made again."""
+    where = (site.filename, site.lineno)
+    if isinstance(error, ReportedElsewhereError):
         record = error.record
-        return (
-            site.filename,
-            site.lineno,
-            tuple(record["shape"]),
-            tuple(record["strides"]),
-            record["dtype"],
-            record["bounds"],
-        )
+        if "shape" in record:
+            return (
+                *where,
+                record["error"],
+                tuple(record["shape"]),
+                tuple(record["strides"]),
+                record["dtype"],
+                record["bounds"],
+                tuple(record["view_extent"]),
+                tuple(record["allowed_extent"]),
+            )
+        return (*where, record["error"], record["message"])
     found: Violation | None = getattr(error, "violation", None)
     if found is None:
-        return (site.filename, site.lineno, type(error).__name__, str(error))
+        return (*where, type(error).__name__, str(error))
     return (
-        site.filename,
-        site.lineno,
+        *where,
+        type(error).__name__,
         found.shape,
         found.strides,
         found.dtype,
         found.bounds,
+        (found.view_low, found.view_high),
+        (found.allowed.low, found.allowed.high),
     )
 
 
@@ -101,26 +172,54 @@ def _key(site: CallSite, error: StrideError) -> tuple[Any, ...]:
 class Report:
     """Every unsafe view recorded while a guard was collecting.
 
-    Identical views from the same line (a loop) are counted, not repeated.
-    Safe to fill from several threads.
+    The same view made again from the same line (a loop) is counted, not
+    repeated; distinct views stay distinct. Safe to fill from several
+    threads.
+
+    Attributes
+    ----------
+    checked : int
+        ``as_strided`` calls checked while the report collected.
+    uncounted : int
+        Processes (of ``safestride run``) that ended before they could count
+        their checked calls: when not 0, `checked` is a lower bound.
+    suppressed : dict of str to int
+        Views not reported because a suppression named their caller, by rule.
     """
 
     checked: int = 0
-    #: Views not reported because a suppression named their caller, by rule.
+    uncounted: int = 0
     suppressed: dict[str, int] = field(default_factory=dict)
     _views: dict[tuple[Any, ...], UnsafeView] = field(default_factory=dict)
+    _lines: dict[tuple[str, int], int] = field(default_factory=dict)
     # Reentrant: a signal handler may record a view while this thread holds it.
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def add(self, site: CallSite, error: StrideError, count: int = 1) -> UnsafeView:
-        key = _key(site, error)
+        """Record `count` makings of the unsafe view `error` describes."""
+        view, _ = self._store(site, error, count)
+        return view
+
+    def record(self, site: CallSite, error: StrideError) -> bool:
+        """Record one making of an unsafe view; True when it is the first
+        unsafe view this report has from its line."""
+        _, first_at_line = self._store(site, error, 1)
+        return first_at_line
+
+    def _store(
+        self, site: CallSite, error: StrideError, count: int
+    ) -> tuple[UnsafeView, bool]:
+        key = _identity(site, error)
+        line = (site.filename, site.lineno)
         with self._lock:
             found = self._views.get(key)
             if found is None:
                 found = self._views[key] = UnsafeView(site, error, count)
             else:
                 found.count += count
-            return found
+            before = self._lines.get(line, 0)
+            self._lines[line] = before + count
+            return found, before == 0
 
     def add_suppressed(self, rule: str, count: int = 1) -> None:
         """Count a view that the suppression `rule` kept out of the report."""
@@ -140,6 +239,18 @@ class Report:
         with self._lock:
             return list(self._views.values())
 
+    def sites(self) -> list[SiteViews]:
+        """The views grouped by call site, in the order the sites first
+        made one."""
+        groups: dict[tuple[str, int], SiteViews] = {}
+        for view in self.views:
+            key = (view.site.filename, view.site.lineno)
+            if key in groups:
+                groups[key].views.append(view)
+            else:
+                groups[key] = SiteViews(view.site, [view])
+        return list(groups.values())
+
     def __len__(self) -> int:
         return len(self._views)
 
@@ -154,38 +265,64 @@ class Report:
         """Unsafe views made, counting repeats."""
         return sum(view.count for view in self.views)
 
-    def _suppressed_note(self) -> str:
-        count = sum(self.suppressed.values())
-        return f"; {count} suppressed" if count else ""
+    def _settle(self) -> None:
+        """Count the calls checked so far, when the report is still collecting."""
+        from safestride.guard import state  # state holds reports: import late
 
-    def summary(self) -> str:
-        """One line."""
-        if not self._views:
-            return (
-                f"safestride: no unsafe views ({self.checked} as_strided calls "
-                f"checked{self._suppressed_note()})"
-            )
+        state.settle(self)
+
+    def _checked_words(self) -> str:
+        calls = _plural(self.checked, "as_strided call")
+        suppressed = sum(self.suppressed.values())
+        note = f"; {suppressed} suppressed" if suppressed else ""
+        if not self.uncounted:
+            return f"{calls} checked{note}"
         return (
-            f"safestride: {len(self._views)} unsafe view"
-            f"{'s' if len(self._views) != 1 else ''} made "
-            f"({self.total} calls; {self.checked} as_strided calls "
-            f"checked{self._suppressed_note()})"
+            f"at least {calls} checked{note}: "
+            f"{_plural(self.uncounted, 'process')} ended before counting "
+            f"{'its' if self.uncounted == 1 else 'their'} own"
         )
 
-    def render(self) -> str:
-        """The full readable report: the summary line, then every view."""
+    def summary(self) -> str:
+        """One line: how many unsafe views, where, how often; calls checked.
+
+        Examples
+        --------
+        >>> print(Report(checked=3).summary())
+        safestride: no unsafe views (3 as_strided calls checked)
+        """
+        self._settle()
+        if not self._views:
+            return f"safestride: no unsafe views ({self._checked_words()})"
+        return (
+            f"safestride: {_plural(len(self._views), 'unsafe view')} at "
+            f"{_plural(len(self.sites()), 'call site')}, made {_times(self.total)} "
+            f"({self._checked_words()})"
+        )
+
+    def render(self, *, diagnoses: bool = True) -> str:
+        """The summary line, then one entry per call site (see `render_views`)."""
         if not self._views:
             return self.summary()
-        return f"{self.summary()}\n\n{self.render_views()}"
+        return f"{self.summary()}\n\n{self.render_views(diagnoses=diagnoses)}"
 
-    def render_views(self) -> str:
-        """Every unsafe view, numbered, with its call site and message."""
-        return "\n\n".join(view.render(i) for i, view in enumerate(self.views, start=1))
+    def render_views(self, *, diagnoses: bool = True) -> str:
+        """One numbered entry per call site: where, how often, and the full
+        message of its worst view (only the first sentence when `diagnoses`
+        is False, for views already raised with their message)."""
+        return "\n\n".join(
+            group.render(number, diagnosis=diagnoses)
+            for number, group in enumerate(self.sites(), start=1)
+        )
 
     def to_json(self) -> str:
+        """Every distinct view as a JSON record, with the counts."""
+        self._settle()
         return json.dumps(
             {
                 "checked": self.checked,
+                "checked_complete": not self.uncounted,
+                "suppressed": dict(self.suppressed),
                 "unsafe_views": [v.to_dict() for v in self.views],
             },
             indent=2,

@@ -1,19 +1,36 @@
-"""``safestride run``: run a program exactly as python would, with the guard on."""
+"""``safestride run``: run a program exactly as python would, with the guard on.
+
+The ``safestride run`` process is a supervisor: it starts the program as
+``python script.py ...`` (or ``python -m module ...``, ``python - ...``) in a
+child process whose ``sitecustomize`` (in ``_boot/``, put on PYTHONPATH)
+installs the guard before the program's first line. Every guarded process,
+the program and its children alike, appends what it finds to a spool file of
+its own as it finds it. However the program ends (an exception, ``os._exit``,
+a signal, a crash), the supervisor outlives it, reads the spool, prints the
+report, and ends as the program ended: with its exit code, or killed by the
+same signal.
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
+import importlib.machinery
 import json
-import multiprocessing.util
 import os
-import runpy
+import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
-import traceback
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
+from types import FrameType
+from typing import Any, NoReturn
 
 from safestride import guard
 from safestride.errors import StrideError
@@ -26,11 +43,19 @@ BOOT_DIRECTORY = str(Path(__file__).resolve().parent / "_boot")
 
 #: Exit code when the program succeeded but made unsafe views.
 UNSAFE_VIEWS_EXIT = 3
+#: Exit code for a bad ``safestride run`` command line.
+USAGE_EXIT = 2
+#: The target that makes python read the program from standard input.
+STDIN = "-"
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run the program and what to do with what the guard finds."""
+    """How to run the program and what to do with what the guard finds.
+
+    `target` is a script path, a module name (with `module`), or ``"-"`` for
+    a program read from standard input.
+    """
 
     target: str
     arguments: tuple[str, ...]
@@ -38,54 +63,201 @@ class RunOptions:
     policy: Policy = "raise"
     bounds: Bounds = "array"
     report_path: str | None = None
-    exit_zero: bool = False
+    keep_exit_code: bool = False
+
+
+class RunUsageError(ValueError):
+    """A ``safestride run`` request that cannot start: found before the
+    program runs, so nothing of it is lost."""
+
+    def __init__(self, message: str, *, summary: str) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+# --- before the program starts ------------------------------------------------
+
+
+def _module_exists(name: str) -> bool:
+    """Whether ``python -m name`` can find the top package of `name`, looking
+    where that python would (the current directory first), importing nothing."""
+    top = name.split(".")[0]
+    if top in sys.builtin_module_names or top in sys.modules:
+        return True
+    if importlib.machinery.FrozenImporter.find_spec(top) is not None:
+        return True
+    search = [os.getcwd(), *sys.path[1:]]
+    return importlib.machinery.PathFinder.find_spec(top, search) is not None
+
+
+def check_options(options: RunOptions) -> None:
+    """Refuse, before anything runs, what would fail only after the program.
+
+    Raises
+    ------
+    RunUsageError
+        The script or the module's package does not exist, or the report
+        file cannot be written.
+    """
+    target = options.target
+    if options.module:
+        if not _module_exists(target):
+            top = target.split(".")[0]
+            raise RunUsageError(
+                f"-m {target}: no module named {top!r} in the current directory "
+                f"or on sys.path ({sys.executable}). Check the spelling, or run "
+                f"from the directory that holds it.",
+                summary=f"no module named {top!r}",
+            )
+    elif target != STDIN and not os.path.exists(target):
+        raise RunUsageError(
+            f"cannot find {target!r}: give a script path, -m for a module, or - "
+            f"to read the program from standard input.",
+            summary=f"cannot find {target!r}",
+        )
+    if options.report_path is not None:
+        _check_writable(options.report_path)
+
+
+def _check_writable(path: str) -> None:
+    where = Path(path)
+    folder = where.parent
+    problem = None
+    if where.is_dir():
+        problem = "it is a directory"
+    elif not folder.is_dir():
+        problem = f"its directory {str(folder)!r} does not exist"
+    elif not os.access(folder, os.W_OK) or (
+        where.exists() and not os.access(where, os.W_OK)
+    ):
+        problem = "it is not writable"
+    if problem is not None:
+        raise RunUsageError(
+            f"--report {path}: cannot write the report there: {problem}. Give a "
+            f"file path in an existing, writable directory.",
+            summary=f"cannot write the report to {path!r}",
+        )
+
+
+# --- in every guarded process -------------------------------------------------
+
+
+@dataclass(eq=False)
+class SpoolReport(Report):
+    """A guarded process's report, appended to a spool file as it grows.
+
+    The first time a view is made its whole record is written; every later
+    time, a short line with its count and the calls checked so far. So what
+    the process found is on disk however it ends. `close` writes the final
+    count of checked calls (at exit, in ``os._exit``, on SIGTERM); a spool
+    without it comes from a process that ended abruptly.
+    """
+
+    directory: str = ""
+    program: bool = False
+    pid: int = field(default_factory=os.getpid)
+    _numbers: dict[int, int] = field(default_factory=dict)
+    _file: int | None = None
+    _closed: bool = False
+    _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def _store(
+        self, site: CallSite, error: StrideError, count: int
+    ) -> tuple[UnsafeView, bool]:
+        view, first_at_line = super()._store(site, error, count)
+        self._spool(view)
+        return view, first_at_line
+
+    def _spool(self, view: UnsafeView) -> None:
+        if os.getpid() != self.pid:  # a forked child spools to its own report
+            return
+        self._settle()
+        with self._write_lock:
+            number = self._numbers.get(id(view))
+            line: dict[str, object] = {"checked": self.checked, "count": view.count}
+            if number is None:
+                number = self._numbers[id(view)] = len(self._numbers)
+                line["record"] = view.to_dict()
+            self._write({"view": number, **line})
+
+    def add_suppressed(self, rule: str, count: int = 1) -> None:
+        super().add_suppressed(rule, count)
+        if os.getpid() != self.pid:
+            return
+        with self._write_lock:
+            self._write({"suppressed": {rule: self.suppressed[rule]}})
+
+    def open(self) -> None:
+        """Create the spool file now (a process killed before finding
+        anything still leaves one, so its count is known to be missing)."""
+        with self._write_lock:
+            self._ensure_file()
+
+    def close(self) -> None:
+        """Write how many calls were checked; later views are still spooled."""
+        if os.getpid() != self.pid or self._closed:
+            return
+        self._settle()
+        with self._write_lock:
+            self._write({"checked": self.checked, "closed": True})
+            self._closed = True
+
+    def _ensure_file(self) -> int | None:
+        if self._file is None:
+            try:
+                handle, _ = tempfile.mkstemp(
+                    ".jsonl", f"{self.pid}-", dir=self.directory
+                )
+            except OSError as error:
+                _spool_failed(error)
+                return None
+            self._file = handle
+            header = {"pid": self.pid, "program": self.program, "started": time.time()}
+            self._write(header)
+        return self._file
+
+    def _write(self, record: Mapping[str, object]) -> None:
+        handle = self._ensure_file()
+        if handle is None:
+            return
+        try:
+            os.write(handle, (json.dumps(record) + "\n").encode())
+        except OSError as error:
+            _spool_failed(error)
+
+
+def _spool_failed(error: OSError) -> None:
+    print(
+        f"safestride: cannot write this process's report to the spool of "
+        f"`safestride run` ({error}); its unsafe views will be missing.",
+        file=sys.stderr,
+    )
 
 
 @dataclass
-class SpoolReport(Report):
-    """A child process's report that also appends to the parent's spool file.
+class _ChildState:
+    """This process's spooling: its settings and its report."""
 
-    Each unsafe view is written when first seen, at every count up to 16 and
-    at powers of two after that, so the parent learns of it even if the child
-    dies abruptly; `close` writes the exact counts at exit or on SIGTERM (a
-    pool's workers are terminated, not asked to exit).
-    """
-
-    path: str = ""
-
-    def add(self, site: CallSite, error: StrideError, count: int = 1) -> UnsafeView:
-        view = super().add(site, error, count)
-        if view.count <= 16 or view.count & (view.count - 1) == 0:
-            self._write({**view.to_dict(), "pid": os.getpid()})
-        return view
-
-    def close(self) -> None:
-        """Write the exact counts and how many calls were checked."""
-        guard.settle(self)
-        for view in self.views:
-            self._write({**view.to_dict(), "pid": os.getpid()})
-        self._write({"pid": os.getpid(), "checked": self.checked})
-        self.checked = 0
-
-    def _write(self, record: dict[str, object]) -> None:
-        with open(self.path, "a") as out:
-            out.write(json.dumps(record) + "\n")
+    settings: dict[str, Any]
+    report: SpoolReport | None = None
 
 
-#: Spool reports stay referenced: multiprocessing keeps only weak references.
-_SPOOLS: list[SpoolReport] = []
+_child: _ChildState | None = None
 
 
-def _spool_in_this_process(spool: str) -> None:
-    """Install the guard here with a report spooled to the parent."""
-    settings = json.loads(os.environ[ENVIRONMENT])
-    guard.uninstall()  # a forked child inherits the parent's guard and reports
-    guard.install(settings["policy"], settings["bounds"])
-    report = SpoolReport(path=os.path.join(spool, f"{os.getpid()}.jsonl"))
-    _SPOOLS.append(report)
+def _begin_report(settings: dict[str, Any], *, program: bool) -> SpoolReport:
+    """Start a spool report here; outside the program itself (in its
+    children), flush it when terminated, as pool workers are."""
+    report = SpoolReport(directory=settings["spool"], program=program)
     guard.add_collector(report)
-    multiprocessing.util.Finalize(report, report.close, exitpriority=100)
-    _close_on_sigterm(report)
+    if not program:
+        _close_on_sigterm(report)
+    return report
+
+
+def _close_current() -> None:
+    if _child is not None and _child.report is not None:
+        _child.report.close()
 
 
 def _close_on_sigterm(report: SpoolReport) -> None:
@@ -97,7 +269,7 @@ def _close_on_sigterm(report: SpoolReport) -> None:
     if not is_main or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
         return
 
-    def flush_then_die(signum: int, frame: object) -> None:
+    def flush_then_die(signum: int, frame: FrameType | None) -> None:
         report.close()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
@@ -105,135 +277,214 @@ def _close_on_sigterm(report: SpoolReport) -> None:
     signal.signal(signal.SIGTERM, flush_then_die)
 
 
-def _after_fork(spool: _ForkWatch) -> None:
-    _spool_in_this_process(spool.directory)
+def _after_fork_in_child() -> None:
+    """A forked child inherits its parent's report: give it one of its own."""
+    if _child is None or _child.report is None:
+        return
+    guard.remove_collector(_child.report)
+    _child.report = _begin_report(_child.settings, program=False)
 
 
-@dataclass(eq=False)
-class _ForkWatch:
-    directory: str
+def _flushing_exit(real_exit: Callable[[int], NoReturn]) -> Callable[[int], NoReturn]:
+    @functools.wraps(real_exit)
+    def _exit(status: int) -> NoReturn:
+        _close_current()
+        real_exit(status)
 
-
-_WATCHES: list[_ForkWatch] = []
-
-
-def _watch_forks(spool: str) -> None:
-    """Make forked children (fork start method) spool a report of their own."""
-    watch = _ForkWatch(spool)
-    _WATCHES.append(watch)
-    multiprocessing.util.register_after_fork(watch, _after_fork)
+    return _exit
 
 
 def start_child() -> None:
-    """Install the guard in a spawned child process (from sitecustomize)."""
-    spool = json.loads(os.environ[ENVIRONMENT])["spool"]
-    _spool_in_this_process(spool)
-    _watch_forks(spool)
+    """Install the guard in this process and spool its report (called by
+    ``sitecustomize`` in every process ``safestride run`` starts, directly
+    or through the program)."""
+    global _child
+    if _child is not None:
+        return
+    settings = json.loads(os.environ[ENVIRONMENT])
+    program = os.getppid() == settings["supervisor"]
+    guard.install(settings["policy"], settings["bounds"])
+    _child = _ChildState(settings)
+    _child.report = _begin_report(settings, program=program)
+    _child.report.open()
+    atexit.register(_close_current)
+    os._exit = _flushing_exit(os._exit)  # type: ignore[assignment]
+    if hasattr(os, "register_at_fork"):  # not on Windows
+        os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _merge_children(report: Report, spool: str) -> None:
-    """Add what child processes spooled: the last count of each view per child."""
-    latest: dict[tuple[object, ...], dict[str, object]] = {}
-    for path in sorted(Path(spool).glob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a killed child
-            if "checked" in record:
-                report.checked += record["checked"]
-                continue
-            key = (
-                record["pid"],
-                record["file"],
-                record["line"],
-                str(record.get("shape")),
-                str(record.get("strides")),
-                record.get("dtype"),
-                record["message"],
-            )
-            latest[key] = record
-    report.merge([dict(record) for record in latest.values()])
+# --- in the supervisor --------------------------------------------------------
 
 
-def _exit_code(code: object) -> int:
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)
-    return 1
+def _started(path: Path) -> tuple[bool, float]:
+    """(not the program, start time) of a spool: the program's comes first."""
+    with path.open() as lines:
+        try:
+            header = json.loads(lines.readline())
+        except ValueError:
+            return (True, float("inf"))
+    return (not header.get("program", False), float(header.get("started", 0.0)))
 
 
-def _print_user_traceback(
-    kind: type[BaseException], error: BaseException, tb: TracebackType | None
-) -> None:
-    """The traceback python would print, without safestride's and runpy's frames."""
-    ours = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    frames = [
-        frame
-        for frame in traceback.extract_tb(tb)
-        if not frame.filename.startswith(ours)
-        and frame.filename not in (runpy.__file__, "<frozen runpy>")
-    ]
-    lines = ["Traceback (most recent call last):\n"]
-    lines += traceback.format_list(frames)
-    lines += traceback.format_exception_only(kind, error)
-    sys.stderr.write("".join(lines))
+def _read_spool(path: Path, report: Report) -> None:
+    """Add one process's spool to `report`: each view at its highest count."""
+    records: dict[int, dict[str, Any]] = {}
+    counts: dict[int, int] = {}
+    checked, closed = 0, False
+    suppressed: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a line cut short by a killed process
+        checked = max(checked, entry.get("checked", 0))
+        closed = closed or entry.get("closed", False)
+        for rule, count in entry.get("suppressed", {}).items():
+            suppressed[rule] = max(suppressed.get(rule, 0), count)
+        if "view" in entry:
+            number = entry["view"]
+            if "record" in entry:
+                records[number] = entry["record"]
+            counts[number] = max(counts.get(number, 0), entry["count"])
+    report.checked += checked
+    for rule, count in suppressed.items():
+        report.add_suppressed(rule, count)
+    if not closed:
+        report.uncounted += 1
+    report.merge(
+        [
+            {**record, "count": counts.get(number, record["count"])}
+            for number, record in sorted(records.items())
+        ]
+    )
 
 
-def _run_target(options: RunOptions) -> int:
-    sys.argv = [options.target, *options.arguments]
+def collect(spool: str) -> Report:
+    """Everything every guarded process spooled, in one report."""
+    report = Report()
+    for path in sorted(Path(spool).glob("*.jsonl"), key=_started):
+        _read_spool(path, report)
+    return report
+
+
+def _command(options: RunOptions) -> list[str]:
+    if options.module:
+        return [sys.executable, "-m", options.target, *options.arguments]
+    return [sys.executable, options.target, *options.arguments]
+
+
+def _environment(options: RunOptions, spool: str) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment[ENVIRONMENT] = json.dumps(
+        {
+            "policy": options.policy,
+            "bounds": options.bounds,
+            "spool": spool,
+            "supervisor": os.getpid(),
+        }
+    )
+    previous = environment.get("PYTHONPATH")
+    environment["PYTHONPATH"] = os.pathsep.join(
+        path for path in (BOOT_DIRECTORY, previous) if path
+    )
+    return environment
+
+
+#: Signals the supervisor passes on to the program. SIGINT and SIGQUIT are
+#: not among them: the terminal sends those to the program itself.
+_FORWARDED = ("SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2")
+_LEFT_TO_THE_PROGRAM = ("SIGINT", "SIGQUIT")
+
+
+@contextlib.contextmanager
+def _signals_go_to(process: subprocess.Popen[bytes]) -> Iterator[None]:
+    """While the program runs, pass signals meant for it on to it."""
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signum)
+
+    def leave(signum: int, frame: FrameType | None) -> None:
+        pass  # a handler, not SIG_IGN: an ignored signal would stay ignored
+
+    saved: dict[int, Any] = {}
+    handlers = [(name, forward) for name in _FORWARDED]
+    handlers += [(name, leave) for name in _LEFT_TO_THE_PROGRAM]
+    for name, handler in handlers:
+        number = getattr(signal, name, None)
+        if number is not None:
+            saved[number] = signal.signal(number, handler)
     try:
-        if options.module:
-            sys.path[0] = os.getcwd()
-            runpy.run_module(options.target, run_name="__main__", alter_sys=True)
-        else:
-            sys.path[0] = os.path.dirname(os.path.abspath(options.target))
-            runpy.run_path(options.target, run_name="__main__")
-    except SystemExit as stop:
-        return _exit_code(stop.code)
-    except KeyboardInterrupt:
-        _print_user_traceback(*sys.exc_info())
-        return 130
-    except BaseException:  # the program's own error: report it as python would
-        _print_user_traceback(*sys.exc_info())
-        return 1
-    return 0
+        yield
+    finally:
+        for number, previous in saved.items():
+            signal.signal(number, previous)
+
+
+def _run_child(options: RunOptions, spool: str) -> int:
+    """Run the program; its return code (negative: killed by that signal)."""
+    process = subprocess.Popen(_command(options), env=_environment(options, spool))
+    with _signals_go_to(process):
+        return process.wait()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def run_program(options: RunOptions) -> int:
-    """Run `options.target` under the guard; print the report; return the exit code."""
-    if not options.module and not os.path.exists(options.target):
+    """Run `options.target` under the guard; print the report; return the
+    program's return code, negative when a signal killed it (see `end_like`).
+    """
+    try:
+        check_options(options)
+    except RunUsageError as error:
+        print(f"safestride run: {error}", file=sys.stderr)
+        return USAGE_EXIT
+    spool = tempfile.mkdtemp(prefix="safestride-")
+    try:
+        code = _run_child(options, spool)
+        report = collect(spool)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    sys.stdout.flush()
+    if code < 0 and (len(report) or report.uncounted):
         print(
-            f"safestride run: cannot find {options.target!r}: give a script path, "
-            f"or -m for a module.",
+            f"safestride: the program was killed by {_signal_name(-code)}; "
+            f"what the guard found until then:",
             file=sys.stderr,
         )
-        return 2
-    spool = tempfile.mkdtemp(prefix="safestride-")
-    settings = {"policy": options.policy, "bounds": options.bounds, "spool": spool}
-    os.environ[ENVIRONMENT] = json.dumps(settings)
-    previous_path = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (BOOT_DIRECTORY, previous_path) if p
-    )
-    report = guard.install(options.policy, options.bounds)
-    _watch_forks(spool)
-    try:
-        code = _run_target(options)
-    finally:
-        guard.uninstall()
-        os.environ.pop(ENVIRONMENT, None)
-        if previous_path is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = previous_path
-    _merge_children(report, spool)
-    sys.stdout.flush()
-    print(report.render() if len(report) else report.summary(), file=sys.stderr)
+    # Under "raise" each view's diagnosis was raised with it: do not repeat it.
+    diagnoses = options.policy != "raise"
+    print(report.render(diagnoses=diagnoses), file=sys.stderr)
     if options.report_path:
         Path(options.report_path).write_text(report.to_json())
-    if code == 0 and len(report) and not options.exit_zero:
+    if code == 0 and len(report) and not options.keep_exit_code:
         return UNSAFE_VIEWS_EXIT
     return code
+
+
+def _dump_no_core() -> None:
+    """The program already dumped its core, if any: this process adds none."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def end_like(code: int) -> int:
+    """The exit code for `code` from `run_program`; a negative one (the
+    program died of a signal) kills this process with the same signal, as
+    the shell expects, falling back to 128 + the signal's number."""
+    if code >= 0:
+        return code
+    number = -code
+    with contextlib.suppress(OSError, ValueError):
+        _dump_no_core()
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    return 128 + number
