@@ -15,8 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Variables a child must not inherit from the test process.
-_INHERITED_NOT = ("SAFESTRIDE_GUARD",)
+#: Variables a child must not inherit from the test process: the guard's own,
+#: and pytest-xdist's, which make a child pytest's plugins act as xdist workers.
+_INHERITED_NOT = ("SAFESTRIDE_GUARD", "PYTEST_CURRENT_TEST")
+_INHERITED_NOT_PREFIXES = ("PYTEST_XDIST_",)
 
 
 def run_python(
@@ -37,7 +39,9 @@ def run_python(
     if code is not None:
         command += ["-c", textwrap.dedent(code)]
     environment = {
-        key: value for key, value in os.environ.items() if key not in _INHERITED_NOT
+        key: value
+        for key, value in os.environ.items()
+        if key not in _INHERITED_NOT and not key.startswith(_INHERITED_NOT_PREFIXES)
     }
     environment.update(env or {})
     return subprocess.run(
