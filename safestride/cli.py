@@ -23,7 +23,7 @@ exit codes:
 """
 
 #: ``safestride run``'s options that take a value: the word after is theirs.
-_RUN_VALUED = ("--policy", "--bounds", "--report")
+_RUN_VALUED = ("--policy", "--bounds", "--library-bounds", "--suppressions", "--report")
 
 
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,6 +53,19 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         choices=BOUNDS_CHOICES,
         default="array",
         help="what a view may touch (default: array; elements is exhaustive)",
+    )
+    run.add_argument(
+        "--library-bounds",
+        choices=BOUNDS_CHOICES,
+        default="buffer",
+        help="what a view made by installed code (site-packages, the standard "
+        "library, numpy) may touch (default: buffer, its own allocation)",
+    )
+    run.add_argument(
+        "--suppressions",
+        metavar="FILE",
+        help="known-benign call sites, one 'module:function  # reason' a line; "
+        "not reported, counted in the summary",
     )
     run.add_argument(
         "--report",
@@ -222,6 +235,8 @@ def _run(
                 module=is_module,
                 policy=arguments.policy,
                 bounds=arguments.bounds,
+                library_bounds=arguments.library_bounds,
+                suppressions_path=arguments.suppressions,
                 report_path=arguments.report,
                 keep_exit_code=arguments.keep_exit_code or arguments.exit_zero,
             )

@@ -36,6 +36,7 @@ from safestride import guard
 from safestride.errors import StrideError
 from safestride.guard.callsite import CallSite
 from safestride.guard.report import Report, UnsafeView
+from safestride.guard.suppressions import read_file
 from safestride.options import Bounds, Policy
 
 ENVIRONMENT = "SAFESTRIDE_GUARD"
@@ -62,6 +63,8 @@ class RunOptions:
     module: bool = False
     policy: Policy = "raise"
     bounds: Bounds = "array"
+    library_bounds: Bounds = "buffer"
+    suppressions_path: str | None = None
     report_path: str | None = None
     keep_exit_code: bool = False
 
@@ -117,6 +120,24 @@ def check_options(options: RunOptions) -> None:
         )
     if options.report_path is not None:
         _check_writable(options.report_path)
+    _suppressions(options)
+
+
+def _suppressions(options: RunOptions) -> list[str]:
+    """The rules of ``--suppressions FILE``, read before the program starts."""
+    if options.suppressions_path is None:
+        return []
+    try:
+        rules = read_file(options.suppressions_path)
+    except OSError as error:
+        raise RunUsageError(
+            f"--suppressions {options.suppressions_path}: cannot read it "
+            f"({error.strerror}).",
+            summary=f"cannot read {options.suppressions_path!r}",
+        ) from None
+    except ValueError as error:
+        raise RunUsageError(str(error), summary="a malformed suppression") from None
+    return [f"{rule.name}  # {rule.reason}" for rule in rules]
 
 
 def _check_writable(path: str) -> None:
@@ -303,7 +324,12 @@ def start_child() -> None:
         return
     settings = json.loads(os.environ[ENVIRONMENT])
     program = os.getppid() == settings["supervisor"]
-    guard.install(settings["policy"], settings["bounds"])
+    guard.install(
+        settings["policy"],
+        settings["bounds"],
+        library_bounds=settings["library_bounds"],
+        suppressions=settings["suppressions"],
+    )
     _child = _ChildState(settings)
     _child.report = _begin_report(settings, program=program)
     _child.report.open()
@@ -379,6 +405,8 @@ def _environment(options: RunOptions, spool: str) -> dict[str, str]:
         {
             "policy": options.policy,
             "bounds": options.bounds,
+            "library_bounds": options.library_bounds,
+            "suppressions": _suppressions(options),
             "spool": spool,
             "supervisor": os.getpid(),
         }

@@ -440,3 +440,36 @@ def test_suppressed_views_of_children_are_counted(tmp_path: Path) -> None:
     assert " suppressed)" in result.stderr
     suppressed = json.loads((tmp_path / "r.json").read_text())["suppressed"]
     assert sum(suppressed.values()) >= 1
+
+
+SHAPE_ONLY = """
+import numpy as np
+
+def shape_only(a):
+    return np.lib.stride_tricks.as_strided(a, shape=(8,), strides=(8,)).shape
+
+print(shape_only(np.arange(2.0)))
+"""
+
+
+def test_suppressions_file_hides_and_counts_a_benign_site(tmp_path: Path) -> None:
+    write(tmp_path, "shapes.py", SHAPE_ONLY)
+    rules = write(tmp_path, "ok.txt", "__main__:shape_only  # only the shape is read\n")
+    result = safestride_run(tmp_path, "--suppressions", str(rules), "shapes.py")
+    assert result.returncode == 0, result.stderr
+    assert "(8,)" in result.stdout
+    assert "1 suppressed" in result.stderr
+    unsuppressed = safestride_run(tmp_path, "--policy", "record", "shapes.py")
+    assert unsuppressed.returncode == 3, unsuppressed.stderr
+
+
+def test_a_bad_suppressions_file_stops_before_the_program(tmp_path: Path) -> None:
+    write(tmp_path, "shapes.py", "print('ran')\n")
+    rules = write(tmp_path, "bad.txt", "not a rule\n")
+    result = safestride_run(tmp_path, "--suppressions", str(rules), "shapes.py")
+    assert result.returncode == 2
+    assert "ran" not in result.stdout
+    assert "bad.txt:1" in result.stderr
+    missing = safestride_run(tmp_path, "--suppressions", "nowhere.txt", "shapes.py")
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr
