@@ -41,6 +41,7 @@ from safestride.options import (
 
 PROPERTY = "safestride"
 REPORT_KEY = pytest.StashKey["Report"]()
+GUARD_KEY = pytest.StashKey[dict[str, Any]]()
 SETTINGS_KEY = pytest.StashKey[tuple[PluginMode, Bounds]]()
 #: Tests whose marker is wrong (in xdist workers, where the run cannot stop).
 MARKER_PROBLEMS_KEY = pytest.StashKey[dict[str, str]]()
@@ -81,6 +82,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "safestride_bounds", "array (default), buffer or elements", default="array"
     )
+    parser.addini(
+        "safestride_library_bounds",
+        "what views made by installed code may touch: buffer (default), array "
+        "or elements",
+        default="buffer",
+    )
+    parser.addini(
+        "safestride_suppressions",
+        "known-benign call sites, one 'module:function  # reason' a line",
+        type="linelist",
+        default=[],
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -116,9 +129,35 @@ def pytest_configure(config: pytest.Config) -> None:
     bounds = _usage(lambda: parse_bounds(ini_bounds, name="safestride_bounds"))
     config.stash[SETTINGS_KEY] = (mode, bounds)
     if mode != "off":
+        _guard_settings(config)  # a bad ini value is a usage error up front
         config.pluginmanager.register(
             ActivePlugin(mode, bounds, config), "safestride-active"
         )
+
+
+def _guard_settings(config: pytest.Config) -> dict[str, Any]:
+    """``library_bounds`` and ``suppressions`` for `guarded`, from the ini file.
+
+    Read when first needed (it loads the guard, and so numpy), then kept.
+    """
+    if GUARD_KEY in config.stash:
+        return config.stash[GUARD_KEY]
+    from safestride.guard.suppressions import Suppression
+
+    given = config.getini("safestride_library_bounds")
+    library_bounds = _usage(
+        lambda: parse_bounds(given, name="safestride_library_bounds")
+    )
+    rules = []
+    for line in config.getini("safestride_suppressions"):
+        if line.strip() and not line.lstrip().startswith("#"):
+            try:
+                rules.append(Suppression.parse(line, "safestride_suppressions"))
+            except ValueError as error:
+                raise pytest.UsageError(str(error)) from None
+    settings = {"library_bounds": library_bounds, "suppressions": rules}
+    config.stash[GUARD_KEY] = settings
+    return settings
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -318,7 +357,8 @@ class ActivePlugin:
         policy: Policy = "raise" if mode == "raise" else "warn"
         report = item.stash.setdefault(REPORT_KEY, Report())
         parts: list[_Part] = []
-        with guarded(policy=policy, bounds=bounds, report=report):
+        extra = _guard_settings(item.config)
+        with guarded(policy=policy, bounds=bounds, report=report, **extra):
             self._item, self._phase = item, _Phase(when)
             try:
                 outcome = yield
@@ -497,5 +537,6 @@ def safestride_report(request: pytest.FixtureRequest) -> Iterator[Report]:
         return
     given = node.config.getini("safestride_bounds")
     bounds = _usage(lambda: parse_bounds(given, name="safestride_bounds"))
-    with guarded(policy="record", bounds=bounds, report=report):
+    extra = _guard_settings(node.config)
+    with guarded(policy="record", bounds=bounds, report=report, **extra):
         yield report

@@ -400,3 +400,43 @@ def test_a_bad_marker_under_xdist_fails_its_test(pytester: pytest.Pytester) -> N
         ]
     )
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
+
+
+def test_ini_suppressions_and_library_bounds(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        safestride = raise
+        safestride_suppressions =
+            test_ini_suppressions_and_library_bounds:shape_only
+        """
+    )
+    pytester.makepyfile(
+        """
+        import numpy as np
+
+        def shape_only(a):
+            return np.lib.stride_tricks.as_strided(a, (8,), (8,)).shape
+
+        def test_shape():
+            assert shape_only(np.arange(2.0)) == (8,)
+        """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_a_bad_ini_suppression_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        """
+        [pytest]
+        safestride = raise
+        safestride_suppressions =
+            not a rule
+        """
+    )
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "safestride_suppressions: 'not a rule' is not a suppression" in (
+        result.stderr.str()
+    )
