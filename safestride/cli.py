@@ -138,6 +138,11 @@ def _parser() -> argparse.ArgumentParser:
             "other exit codes are passed on). See `safestride COMMAND --help`."
         ),
     )
+    from safestride import __version__
+
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",

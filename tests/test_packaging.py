@@ -1,0 +1,50 @@
+"""What pyproject.toml promises: one version, the licence, the extras, the commands."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import safestride
+from tests.helpers import ROOT, run_python
+
+
+def test_version_is_read_from_the_package() -> None:
+    installed = importlib.metadata.version("safestride")
+    assert installed == safestride.__version__, (
+        f"the installed metadata says {installed}, safestride/__init__.py says "
+        f"{safestride.__version__}: after changing __version__, reinstall "
+        f'(pip install -e ".[dev]")'
+    )
+
+
+def test_version_flag_and_python_m() -> None:
+    result = run_python("-m", "safestride", "--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"safestride {safestride.__version__}\n"
+
+
+def test_python_m_without_a_command_says_what_exists() -> None:
+    result = run_python("-m", "safestride")
+    assert result.returncode == 2
+    assert "usage: safestride" in result.stderr
+    assert "COMMAND" in result.stderr
+
+
+def test_console_script_is_the_cli_main() -> None:
+    (script,) = [
+        entry
+        for entry in importlib.metadata.entry_points(group="console_scripts")
+        if entry.name == "safestride"
+    ]
+    assert script.value == "safestride.cli:main"
+    from safestride.cli import main
+
+    assert script.load() is main
+
+
+def test_licence_file_matches_the_metadata() -> None:
+    metadata = importlib.metadata.metadata("safestride")
+    assert metadata["License-Expression"] == "MIT"
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License\n")
+    assert "safestride developers" in licence
