@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import importlib.metadata
 
+from packaging.requirements import Requirement
+
 import safestride
 from tests.helpers import ROOT, run_python
+
+
+def _requirements_of(extra: str) -> list[Requirement]:
+    """The installed metadata's requirements that `extra` adds."""
+    found = []
+    for line in importlib.metadata.requires("safestride") or []:
+        requirement = Requirement(line)
+        marker = requirement.marker
+        added = marker is not None and marker.evaluate({"extra": extra})
+        if added and not marker.evaluate({"extra": ""}):
+            found.append(requirement)
+    return found
 
 
 def test_version_is_read_from_the_package() -> None:
@@ -48,3 +62,21 @@ def test_licence_file_matches_the_metadata() -> None:
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License\n")
     assert "safestride developers" in licence
+
+
+def test_the_hypothesis_extra_is_hypothesis_alone() -> None:
+    names = [requirement.name for requirement in _requirements_of("hypothesis")]
+    assert names == ["hypothesis"]
+
+
+def test_users_do_not_get_the_development_tools() -> None:
+    tools = {"pytest", "ruff", "mypy", "coverage", "nox", "sphinx", "flake8"}
+    core = {
+        Requirement(line).name
+        for line in importlib.metadata.requires("safestride") or []
+        if Requirement(line).marker is None
+    }
+    assert "numpy" in core
+    assert not core & tools
+    development = {requirement.name for requirement in _requirements_of("dev")}
+    assert tools - {"sphinx"} <= development
