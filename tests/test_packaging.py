@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 
 from packaging.requirements import Requirement
 
 import safestride
 from tests.helpers import ROOT, run_python
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _requirements_of(extra: str) -> list[Requirement]:
@@ -20,6 +23,16 @@ def _requirements_of(extra: str) -> list[Requirement]:
         if added and not marker.evaluate({"extra": ""}):
             found.append(requirement)
     return found
+
+
+def _sh_blocks(markdown: str) -> list[str]:
+    """The commands in the ```sh blocks of a Markdown text, in order."""
+    return [
+        line.strip()
+        for block in re.findall(r"```sh\n(.*?)```", markdown, flags=re.DOTALL)
+        for line in block.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def test_version_is_read_from_the_package() -> None:
@@ -80,3 +93,22 @@ def test_users_do_not_get_the_development_tools() -> None:
     assert not core & tools
     development = {requirement.name for requirement in _requirements_of("dev")}
     assert tools - {"sphinx"} <= development
+
+
+def test_ci_runs_the_readmes_test_command_first() -> None:
+    commands = _sh_blocks(README)
+    ci = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
+    test_command = next(command for command in commands if "pytest" in command)
+    assert ci[0] == test_command
+    assert ci[-1] in commands, "the last command of .ci/run is not in the README"
+
+
+def test_noxfile_lists_every_environment() -> None:
+    result = run_python("-m", "nox", "--list", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    for session in ("tests-3.11", "tests-3.10-numpy1.24", "tests-3.12-numpy2.5"):
+        assert f"* {session} " in result.stdout
