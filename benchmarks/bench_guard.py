@@ -29,7 +29,7 @@ def training_step(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> float:
     for n in range(BATCH):
         for c in range(CHANNELS):
             image = x[n, c]
-            windows = as_strided(
+            windows = as_strided(  # noqa: SST007  the guard's cost on as_strided
                 image,
                 shape=(out_side, out_side, KERNEL, KERNEL),
                 strides=image.strides * 2,
@@ -37,7 +37,10 @@ def training_step(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> float:
             )
             out[n] += np.tensordot(w[:, c], windows, axes=([1, 2], [2, 3]))
     bias = as_strided(
-        b, shape=out.shape, strides=(0, b.strides[0], 0, 0), writeable=False
+        b,
+        shape=out.shape,
+        strides=(0, b.strides[0], 0, 0),  # noqa: SST006  the guard's cost, as above
+        writeable=False,
     )
     out += bias
     loss = float((out**2).mean())

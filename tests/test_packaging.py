@@ -112,3 +112,13 @@ def test_noxfile_lists_every_environment() -> None:
     assert result.returncode == 0, result.stderr
     for session in ("tests-3.11", "tests-3.10-numpy1.24", "tests-3.12-numpy2.5"):
         assert f"* {session} " in result.stdout
+
+
+def test_pre_commit_runs_the_ruff_that_the_dev_extra_pins() -> None:
+    (ruff,) = [r for r in _requirements_of("dev") if r.name == "ruff"]
+    config = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    pins = set(re.findall(r"ruff==[\w.]+", config))
+    assert pins == {f"ruff{ruff.specifier}"}, (
+        f"pyproject.toml pins ruff{ruff.specifier}; .pre-commit-config.yaml "
+        f"pins {sorted(pins)}: make them equal"
+    )
