@@ -77,6 +77,18 @@ def test_licence_file_matches_the_metadata() -> None:
     assert "safestride developers" in licence
 
 
+def test_project_urls_lead_somewhere() -> None:
+    metadata = importlib.metadata.metadata("safestride")
+    urls = dict(entry.split(", ", 1) for entry in metadata.get_all("Project-URL") or [])
+    assert set(urls) == {"Homepage", "Documentation", "Issues", "Changelog"}
+    for label, target in urls.items():
+        if not target.startswith("https://"):
+            assert (ROOT / target).is_file(), (
+                f"[project.urls] {label} = {target!r} is neither an https:// "
+                f"address nor a file in the repository"
+            )
+
+
 def test_the_hypothesis_extra_is_hypothesis_alone() -> None:
     names = [requirement.name for requirement in _requirements_of("hypothesis")]
     assert names == ["hypothesis"]
