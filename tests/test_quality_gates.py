@@ -54,8 +54,9 @@ def test_own_code_passes_safestride_lint() -> None:
         *OWN_CODE,
         advice=(
             "\nFix the call, or, where the finding is deliberate (a bug shown on "
-            "purpose), say so on its line: `# noqa: SST004  why`. Whole files "
-            "go in [tool.safestride.lint] exclude in pyproject.toml."
+            "purpose), say so on its line: `# noqa: SST004  why`. Files wrong on "
+            "purpose go in [tool.safestride.lint.extend-per-file-ignores] in "
+            "pyproject.toml, with the rules they break."
         ),
     )
 
