@@ -55,15 +55,6 @@ ENVIRONMENTS = (
         "numpy==2.5.*",
         "2.5.",
         "Python 3.12 with numpy 2.5 (2.5 needs Python >= 3.12).",
-        known_failures=(
-            "tests/test_numpy_suite.py"
-            "::test_numpys_stride_tricks_tests_pass_with_safestride",
-        ),
-        known_because=(
-            "issue 12: with check_bounds=True and no bounds=, numpy 2.5 checks "
-            "against the owning buffer, safestride still against x alone, so 7 of "
-            "numpy 2.5's 78 stride-tricks tests fail with safestride swapped in"
-        ),
     ),
 )
 
