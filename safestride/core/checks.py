@@ -13,19 +13,24 @@ from typing import Any
 import numpy.typing as npt
 
 from safestride.core.causes import Request, strides_in_elements
+from safestride.core.elements import foreign_element
 from safestride.core.extent import (
     Allocation,
     Extent,
     Overlap,
     array_span,
-    describe_array,
     find_allocation,
-    foreign_offset,
     holds,
-    index_of_offset,
+    objects_owner,
     overlap,
     own_extent,
-    view_extent,
+    scan,
+)
+from safestride.core.foreign import (
+    foreign_objects_message,
+    outside_objects_message,
+    undecided_message,
+    what_is_read,
 )
 from safestride.core.violation import violation_of
 from safestride.errors import (
@@ -36,8 +41,6 @@ from safestride.errors import (
     OverlapWarning,
 )
 from safestride.options import Bounds
-
-_OBJECTS_REFUSED = "as_strided refuses this view of"
 
 
 def allowed_memory(x: npt.NDArray[Any], bounds: Bounds) -> Allocation:
@@ -61,12 +64,14 @@ def check_request(
 
     `writeable` says whether the view would be writeable; `stacklevel` points
     warnings at the caller of the public function; `warn=False` raises only.
+    A view that touches no memory (empty, or of itemsize 0) is always fine.
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not ours
     itemsize = x.itemsize
-    extent = view_extent(shape, strides, itemsize)
-    if extent is None:
+    if itemsize == 0 or 0 in shape:
         return None
+    low, high, _ = scan(shape, strides, itemsize)
+    extent = (low, high)
     if bounds == "buffer":
         fits = find_allocation(x).holds(extent)
     else:
@@ -78,11 +83,10 @@ def check_request(
                 shape, strides, x.dtype, source=x, bounds=bounds, allowed=allowed
             )
         )
+    holds_objects = check_object_memory(x, shape, strides)
     if bounds == "elements":
         _check_elements(x, shape, strides)
-    if x.dtype.hasobject:
-        _check_object_slots(x, shape, strides, extent)
-    elif warn:
+    if warn and not holds_objects:
         _warn_misaligned(x, shape, strides, stacklevel + 1)
     if writeable and warn:
         _warn_overlap(shape, strides, itemsize, stacklevel + 1)
@@ -92,76 +96,71 @@ def check_request(
 def _check_elements(
     x: npt.NDArray[Any], shape: tuple[int, ...], strides: tuple[int, ...]
 ) -> None:
-    offset = foreign_offset(shape, strides, x)
-    if offset is None:
+    found = foreign_element(x.shape, x.strides, shape, strides)
+    if found is None:
         return
+    if found.offset is None:
+        message, summary = undecided_message(x, shape, strides)
+        report = violation_of(
+            shape, strides, x.dtype, source=x, bounds="elements", allowed=array_span(x)
+        )
+        raise OutOfBoundsError(report, message, summary=summary)
+    read = what_is_read(x, found.offset, found.index)
     report = violation_of(
-        shape, strides, x.dtype, source=x, bounds="elements", allowed=array_span(x)
+        shape,
+        strides,
+        x.dtype,
+        source=x,
+        bounds="elements",
+        allowed=array_span(x),
+        first_causes=(read,) if read is not None else (),
     )
-    raise ForeignElementError(report, offset, index_of_offset(shape, strides, offset))
+    raise ForeignElementError(report, found.offset, found.index)
 
 
-def _is_lattice_view(
-    x: npt.NDArray[Any],
-    shape: tuple[int, ...],
-    strides: tuple[int, ...],
-    extent: tuple[int, int],
+def check_object_memory(
+    x: npt.NDArray[Any], shape: tuple[int, ...], strides: tuple[int, ...]
 ) -> bool:
-    """Cheap sufficient test that every element of the view is one of x's."""
-    if not (x.flags.c_contiguous or x.flags.f_contiguous):
+    """Refuse a view that could mix Python object pointers with other bytes.
+
+    When `x` holds objects, or shares an allocation with an array that does
+    (a field of a record array with object fields), every element of the
+    view must be an element of `x`: then each pointer lands on a pointer and
+    nothing else lands on one. Runs at every bounds level and with
+    ``check_bounds=False``: such a view crashes the interpreter. Returns
+    whether objects are involved.
+    """
+    __tracebackhide__ = True
+    if x.itemsize == 0 or 0 in shape:
         return False
-    if extent[0] < 0 or extent[1] > x.nbytes:
+    owner = objects_owner(x)
+    if owner is None:
         return False
-    return all(
-        s % x.itemsize == 0 for n, s in zip(shape, strides, strict=True) if n > 1
-    )
+    low, high, _ = scan(shape, strides, x.itemsize)
+    span = array_span(x)
+    if low < span.low or high > span.high:
+        message, summary = outside_objects_message(
+            x, owner, (low, high), (span.low, span.high)
+        )
+        raise MisalignedError(message, summary=summary)
+    flags = x.flags
+    if not x.dtype.hasobject and (flags.c_contiguous or flags.f_contiguous):
+        return True  # only x's own bytes, none of them a pointer
+    found = foreign_element(x.shape, x.strides, shape, strides)
+    if found is not None:
+        message, summary = foreign_objects_message(
+            x, owner, shape, strides, found.offset, found.index
+        )
+        raise MisalignedError(message, summary=summary)
+    return True
 
 
 def check_object_view(
     x: npt.NDArray[Any], shape: tuple[int, ...], strides: tuple[int, ...]
 ) -> None:
-    """Refuse a view of an object array whose elements are not x's object slots.
-
-    Runs even with ``check_bounds=False``: such a view crashes the interpreter.
-    """
-    extent = view_extent(shape, strides, x.itemsize)
-    if x.dtype.hasobject and extent is not None:
-        _check_object_slots(x, shape, strides, extent)
-
-
-def _check_object_slots(
-    x: npt.NDArray[Any],
-    shape: tuple[int, ...],
-    strides: tuple[int, ...],
-    extent: tuple[int, int],
-) -> None:
-    if _is_lattice_view(x, shape, strides, extent):
-        return
-    span = array_span(x)
-    if extent[0] < span.low or extent[1] > span.high:
-        raise MisalignedError(
-            f"{_OBJECTS_REFUSED} {describe_array(x)}: it holds Python "
-            f"objects, and the view (bytes [{extent[0]}, {extent[1]})) reaches "
-            f"outside x (bytes [{span.low}, {span.high})), where safestride cannot "
-            f"prove the bytes are object pointers. Reading a non-pointer as an object "
-            f"crashes the interpreter. Make the view from the parent array instead.",
-            summary=f"{_OBJECTS_REFUSED} {describe_array(x)}: it would reach "
-            f"outside x, where object pointers cannot be proven.",
-        )
-    offset = foreign_offset(shape, strides, x)
-    if offset is None:
-        return
-    index = index_of_offset(shape, strides, offset)
-    where = f"view[{', '.join(map(str, index))}]" if index is not None else "an element"
-    raise MisalignedError(
-        f"{_OBJECTS_REFUSED} {describe_array(x)} (strides {x.strides}): "
-        f"it holds Python objects, and {where} would start at byte {offset}, which is "
-        f"not the start of an element of x. Its bytes are not an object pointer; "
-        f"reading them crashes the interpreter. Asked for shape {shape}, strides "
-        f"{strides}: use strides that are multiples of x.strides.",
-        summary=f"{_OBJECTS_REFUSED} {describe_array(x)}: {where} would start "
-        f"inside an object pointer, at byte {offset}.",
-    )
+    """`check_object_memory` for ``check_bounds=False``, which checks nothing else."""
+    __tracebackhide__ = True
+    check_object_memory(x, shape, strides)
 
 
 def _warn_misaligned(

@@ -17,9 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 from safestride._public import public
+from safestride.core.arguments import int_sequence
 
-#: How many elements a view may have before exact overlap and element checks
-#: stop enumerating offsets and answer "may" instead.
+#: How many elements a view may have before the exact overlap check stops
+#: enumerating offsets and answers "may" instead.
 ENUMERATION_LIMIT = 1 << 14
 
 
@@ -65,10 +66,32 @@ def scan(
     return low, high, nested
 
 
-@public
-def view_extent(
+def extent_of(
     shape: Sequence[int], strides: Sequence[int], itemsize: int
 ) -> Extent | None:
+    """`view_extent` for arguments already checked: the hot path's version."""
+    if itemsize == 0 or 0 in shape:
+        return None
+    low, high, _ = scan(shape, strides, itemsize)
+    return low, high
+
+
+def _itemsize(value: object) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"itemsize must be an integer number of bytes; got "
+            f"{type(value).__name__} {value!r}."
+        )
+    if value < 0:
+        raise ValueError(
+            f"itemsize is {value}; it must be >= 0 (bytes per element, as in "
+            f"x.itemsize)."
+        )
+    return int(value)
+
+
+@public
+def view_extent(shape: Any, strides: Any, itemsize: Any) -> Extent | None:
     """Return the bytes a strided view touches, relative to its data pointer.
 
     Parameters
@@ -78,14 +101,20 @@ def view_extent(
     strides : sequence of int
         The view's strides in bytes, one per dimension.
     itemsize : int
-        Bytes per element.
+        Bytes per element, 0 or more.
 
     Returns
     -------
     tuple of int or None
         ``(low, high)``: the view reads bytes ``low <= b < high``, where 0 is
-        its first element. ``None`` when the view is empty (a zero in
-        `shape`), because an empty view touches no memory.
+        its first element. ``None`` when the view touches no memory: it is
+        empty (a zero in `shape`), or its elements have no bytes
+        (`itemsize` 0, as in ``np.dtype("V0")``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not what it should be; the message names it.
 
     Examples
     --------
@@ -96,11 +125,23 @@ def view_extent(
     (-32, 8)
     >>> view_extent((0, 4), (8, 8), 8) is None
     True
+    >>> view_extent((3,), (8,), -8)
+    Traceback (most recent call last):
+    ...
+    ValueError: itemsize is -8; it must be >= 0 (bytes per element, as in x.itemsize).
     """
-    if 0 in shape:
-        return None
-    low, high, _ = scan(shape, strides, itemsize)
-    return low, high
+    size = _itemsize(itemsize)
+    dims = int_sequence(shape, "shape")
+    steps = int_sequence(strides, "strides")
+    if len(dims) != len(steps):
+        raise ValueError(
+            f"shape and strides must have one entry per dimension; got shape {dims} "
+            f"({len(dims)} entries) and strides {steps} ({len(steps)})."
+        )
+    for i, n in enumerate(dims):
+        if n < 0:
+            raise ValueError(f"shape[{i}] is {n}; sizes must be >= 0.")
+    return extent_of(dims, steps, size)
 
 
 def holds(outer: Extent | None, inner: Extent | None) -> bool:
@@ -132,7 +173,7 @@ def own_extent(array: npt.NDArray[Any], flags: Any = None) -> Extent | None:
         flags = array.flags
     if flags.c_contiguous or flags.f_contiguous:
         return 0, array.nbytes
-    return view_extent(array.shape, array.strides, array.itemsize)
+    return extent_of(array.shape, array.strides, array.itemsize)
 
 
 @public
@@ -173,7 +214,7 @@ def address(array: npt.NDArray[Any]) -> int:
 
 def array_span(array: npt.NDArray[Any]) -> Allocation:
     """The bytes spanned by `array` itself, first to last element."""
-    extent = view_extent(array.shape, array.strides, array.itemsize)
+    extent = extent_of(array.shape, array.strides, array.itemsize)
     low, high = extent if extent is not None else (0, 0)
     return Allocation(low, high, f"x itself ({describe_array(array)})")
 
@@ -196,7 +237,7 @@ def _buffer_range(obj: object) -> tuple[int, int] | None:
             flat = np.frombuffer(view.cast("B") if view.ndim != 1 else view, np.uint8)
             return address(flat), view.nbytes
         as_array = np.asarray(view)
-        extent = view_extent(as_array.shape, as_array.strides, as_array.itemsize)
+        extent = extent_of(as_array.shape, as_array.strides, as_array.itemsize)
         assert extent is not None  # nbytes > 0
         return address(as_array) + extent[0], extent[1] - extent[0]
 
@@ -248,6 +289,32 @@ def find_allocation(array: npt.NDArray[Any]) -> Allocation:
         node = parent
     span = array_span(array)
     return Allocation(span.low, span.high, span.owner, known=False)
+
+
+def objects_owner(array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+    """The array holding Python objects that `array`'s memory belongs to, if any.
+
+    `array` itself, or an ndarray on its ``.base`` chain (through numpy's
+    ``as_strided`` holders): a field view such as ``records["value"]`` shares
+    its memory with the object fields around it. Object arrays export no
+    buffer, so no other kind of owner can hold them.
+
+    Examples
+    --------
+    >>> records = np.zeros(4, [("name", object), ("value", "f8")])
+    >>> objects_owner(records["value"]) is records
+    True
+    >>> objects_owner(np.zeros(4)[::2]) is None
+    True
+    """
+    node: object = array
+    for _ in range(10_000):  # numpy collapses .base chains; bounded anyway
+        if isinstance(node, np.ndarray) and node.dtype.hasobject:
+            return node
+        node = getattr(node, "base", None)
+        if node is None:
+            return None
+    return array
 
 
 @public
@@ -304,57 +371,6 @@ def overlap(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> Over
     return Overlap.CERTAIN
 
 
-def unique_offsets(
-    shape: Sequence[int], strides: Sequence[int]
-) -> npt.NDArray[np.int64]:
-    """Sorted distinct byte offsets of every element of a (non-empty) view.
-
-    Deduplicates after each dimension, so zero strides and heavy overlap
-    cost no more than the distinct offsets themselves.
-    """
-    offsets = np.zeros(1, dtype=np.int64)
-    for size, stride in zip(shape, strides, strict=True):
-        if size <= 1 or stride == 0:
-            continue
-        steps = np.arange(size, dtype=np.int64) * stride
-        offsets = np.unique((offsets[:, None] + steps[None, :]).ravel())
-    return offsets
-
-
-def foreign_offset(
-    shape: Sequence[int],
-    strides: Sequence[int],
-    parent: npt.NDArray[Any],
-) -> int | None:
-    """The lowest view offset that is not the start of an element of `parent`.
-
-    Offsets are relative to `parent`'s first element. Returns None when every
-    element of the view is an element of `parent`.
-    """
-    wanted = unique_offsets(shape, strides)
-    have = unique_offsets(parent.shape, parent.strides)
-    if parent.size == 0:
-        return int(wanted[0]) if wanted.size else None
-    missing = wanted[~np.isin(wanted, have, assume_unique=True)]
-    return int(missing[0]) if missing.size else None
-
-
-def index_of_offset(
-    shape: Sequence[int], strides: Sequence[int], offset: int
-) -> tuple[int, ...] | None:
-    """One view index whose element starts at `offset`, if cheap to find."""
-    size = 1
-    for n in shape:
-        size *= n
-    if size == 0 or size > 16 * ENUMERATION_LIMIT:
-        return None
-    offsets = _c_order_offsets(shape, strides)
-    hits = np.flatnonzero(offsets == offset)
-    if hits.size == 0:
-        return None
-    return tuple(int(i) for i in np.unravel_index(int(hits[0]), tuple(shape)))
-
-
 @public
 @dataclass(frozen=True)
 class DimensionOverrun:
@@ -396,7 +412,7 @@ def dimension_overruns(
     allowed: Allocation,
 ) -> tuple[DimensionOverrun, ...]:
     """The dimensions that carry a view past either end of `allowed`."""
-    extent = view_extent(shape, strides, itemsize)
+    extent = extent_of(shape, strides, itemsize)
     if extent is None:
         return ()
     low, high = extent

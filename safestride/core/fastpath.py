@@ -20,7 +20,8 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 
 from safestride.core.arguments import INTP_MAX
-from safestride.core.extent import Overlap, overlap, own_extent, scan
+from safestride.core.elements import lattice
+from safestride.core.extent import Overlap, objects_owner, overlap, own_extent, scan
 
 
 def _private_copy(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -103,15 +104,18 @@ def fast_path(
 
     Takes the user's arguments as given, positionally: it runs on every
     call. The common call is a plain ndarray, tuples of ints, bool flags and
-    the default bounds; the view is certainly fine when it is non-empty,
-    inside x's own span, free of objects and alignment issues, and, if
-    writeable, of overlap. None means "take the full path", which validates,
-    explains every error and warning, and says in its own words what numpy
-    would refuse.
+    the ``"elements"`` or ``"array"`` bounds; the view is certainly fine when
+    it is non-empty, inside x's own span, free of objects and alignment
+    issues, and, if writeable, of overlap. At the ``"elements"`` level its
+    elements must be proven x's: one gcd for a contiguous x (every in-bounds
+    stride that is a multiple of the itemsize lands on an element), the
+    O(ndim) lattice proof otherwise. None means "take the full path", which
+    validates, explains every error and warning, and says in its own words
+    what numpy would refuse.
     """
     if not (
         type(x) is np.ndarray
-        and bounds == "array"
+        and (bounds == "elements" or bounds == "array")
         and subok is False
         and (writeable is False or writeable is True)
         and type(shape) is tuple
@@ -128,12 +132,18 @@ def fast_path(
     flags = x.flags
     one_block = flags.c_contiguous or flags.f_contiguous
     own = (0, x.nbytes) if one_block else own_extent(x, flags)
-    if (
-        own is None
-        or low < own[0]
-        or high > own[1]
-        or dtype.hasobject
-        or gcd(*strides) % dtype.alignment
+    if own is None or low < own[0] or high > own[1] or dtype.hasobject:
+        return None
+    if bounds == "elements":
+        if one_block:
+            if not itemsize or gcd(*strides) % itemsize:
+                return None
+        else:
+            grid = lattice(x.shape, x.strides)
+            if grid is None or not grid.covers(shape, strides):
+                return None
+    elif gcd(*strides) % dtype.alignment or (
+        not one_block and objects_owner(x) is not None
     ):
         return None
     writeable = writeable and flags.writeable

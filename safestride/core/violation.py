@@ -14,8 +14,8 @@ from safestride.core.extent import (
     Allocation,
     DimensionOverrun,
     dimension_overruns,
+    extent_of,
     find_allocation,
-    view_extent,
 )
 
 
@@ -58,15 +58,18 @@ def violation_of(
     source: npt.NDArray[Any] | None,
     bounds: str,
     allowed: Allocation,
+    first_causes: tuple[str, ...] = (),
 ) -> Violation:
     """Collect the numbers and likely causes of a bad view of `source`.
 
-    `source` is the array the view is made from, None when unknown.
+    `source` is the array the view is made from, None when unknown;
+    `first_causes` are sentences the caller knows for certain, put before
+    the recognised likely causes.
     """
     itemsize = dtype.itemsize
-    extent = view_extent(shape, strides, itemsize)
+    extent = extent_of(shape, strides, itemsize)
     low, high = extent if extent is not None else (0, 0)
-    causes: tuple[str, ...] = ()
+    causes = first_causes
     if source is not None:
         request = Request(
             shape,
@@ -78,7 +81,7 @@ def violation_of(
             allowed,
             owner=find_allocation(source),
         )
-        causes = likely_causes(request)
+        causes += likely_causes(request)
     return Violation(
         shape=shape,
         strides=strides,
