@@ -39,7 +39,7 @@ PLUGIN_MODE_MEANINGS: Mapping[PluginMode, str] = {
 
 BOUNDS_CHOICES: tuple[Bounds, ...] = tuple(BOUNDS_MEANINGS)
 #: What the drop-in ``as_strided`` holds a view to when ``bounds`` is omitted.
-DEFAULT_BOUNDS: Bounds = "array"
+DEFAULT_BOUNDS: Bounds = "elements"
 POLICIES: tuple[Policy, ...] = tuple(POLICY_MEANINGS)
 PLUGIN_MODES: tuple[PluginMode, ...] = tuple(PLUGIN_MODE_MEANINGS)
 

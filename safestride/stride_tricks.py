@@ -80,10 +80,15 @@ def as_strided(
         means numpy 2.5's own check (the owning buffer, ``bounds="buffer"``),
         so numpy's code and tests run unchanged; False makes the view
         unchecked, exactly as numpy would.
-    bounds : {"array", "buffer", "elements"}, optional
-        What the view may touch. ``"array"`` (the default): only bytes inside
-        the span of `x`. ``"buffer"``: anything in the allocation `x` lives in.
-        ``"elements"``: only elements of `x`, exactly.
+    bounds : {"elements", "array", "buffer"}, optional
+        What the view may touch. ``"elements"`` (the default): only elements
+        of `x`, exactly, so a view inside `x`'s span that reads the bytes
+        between its elements (another channel, a skipped element, half of a
+        complex number) is refused; O(ndim) for every window, broadcast or
+        transpose built from `x`'s strides. ``"array"``: any byte inside the
+        span of `x`. ``"buffer"``: anything in the allocation `x` lives in.
+        Views that could touch Python object pointers must use `x`'s
+        elements at every level.
 
     Returns
     -------
@@ -99,8 +104,10 @@ def as_strided(
         With ``bounds="elements"``: the view reads bytes that are not
         elements of `x`.
     MisalignedError
-        `x` holds Python objects and the view's elements would not be
-        object pointers (that would crash the interpreter).
+        The view could read or write Python object pointers as something
+        else (`x`, or the memory around it, holds objects): that would crash
+        the interpreter. Raised at every level, even with
+        ``check_bounds=False``.
     TypeError, ValueError
         Malformed arguments; the message names the argument.
 
@@ -183,8 +190,9 @@ def check_view(
         The array the view would be made from.
     shape, strides : sequence of int, optional
         The view's shape and strides in bytes; default to `x`'s.
-    bounds : {"array", "buffer", "elements"}, optional
-        What the view may touch (see `as_strided`); the same default.
+    bounds : {"elements", "array", "buffer"}, optional
+        What the view may touch (see `as_strided`); the same default,
+        ``"elements"``.
     writeable : bool, optional
         Whether the view would be writeable; if so, overlapping elements warn.
 

@@ -78,7 +78,7 @@ def test_misaligned_strides_warn_and_recognise_strides_in_elements() -> None:
     with pytest.warns(
         MisalignedWarning, match=r"strides\[0\] = 1 is not a multiple"
     ) as rec:
-        as_strided(x, shape=(8, 3), strides=(1, 1), writeable=False)
+        as_strided(x, shape=(8, 3), strides=(1, 1), writeable=False, bounds="array")
     assert "Strides in elements?" in str(rec[0].message)
     assert rec[0].filename == __file__
 
@@ -86,7 +86,7 @@ def test_misaligned_strides_warn_and_recognise_strides_in_elements() -> None:
 def test_check_view_warns_like_as_strided() -> None:
     x = np.arange(10.0)
     with pytest.warns(MisalignedWarning):
-        check_view(x, (3,), (4,))
+        check_view(x, (3,), (4,), bounds="array")
 
 
 def test_already_misaligned_input_does_not_warn_again() -> None:
@@ -95,4 +95,4 @@ def test_already_misaligned_input_does_not_warn_again() -> None:
     assert not x.flags.aligned
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        as_strided(x, shape=(5,), strides=(12,), writeable=False)
+        as_strided(x, shape=(5,), strides=(12,), writeable=False, bounds="array")
