@@ -75,3 +75,43 @@ def same_view(ours: npt.NDArray[Any], theirs: npt.NDArray[Any]) -> None:
 
 def size(shape: tuple[int, ...]) -> int:
     return int(np.prod(shape, dtype=object))
+
+
+def object_pointer_bytes(owner: npt.NDArray[Any], x: npt.NDArray[Any]) -> set[int]:
+    """Bytes (relative to x's first element) holding object pointers in `owner`.
+
+    Walks every element of `owner` and every field holding objects, by
+    recursion over the dtype; no safestride code involved.
+    """
+    shift = pointer(owner) - pointer(x)
+
+    def slots(dtype: np.dtype[Any], at: int) -> list[int]:
+        if dtype.names is not None:
+            found = []
+            for name in dtype.names:
+                field, offset = dtype.fields[name][:2]  # type: ignore[index]
+                found += slots(field, at + offset)
+            return found
+        if dtype.subdtype is not None:
+            base, shape = dtype.subdtype
+            return [
+                s
+                for i in range(size(shape))
+                for s in slots(base, at + i * base.itemsize)
+            ]
+        return [at] if dtype.hasobject else []
+
+    inside = slots(owner.dtype, 0)
+    return {
+        shift + start + slot + b
+        for start in element_offsets(owner.shape, owner.strides)
+        for slot in inside
+        for b in range(np.dtype(object).itemsize)
+    }
+
+
+def view_bytes(
+    shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int
+) -> set[int]:
+    """Every byte a view touches, relative to its first element."""
+    return {o + b for o in element_offsets(shape, strides) for b in range(itemsize)}

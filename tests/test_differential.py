@@ -3,58 +3,90 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, settings, strategies as st
 from numpy.lib.stride_tricks import as_strided as numpy_as_strided
 
 from safestride import (
     ForeignElementError,
+    MisalignedError,
     OutOfBoundsError,
     SafeStrideWarning,
     as_strided,
     check_view,
 )
-from safestride.strategies import StridedCase, strided_cases
-from tests.oracle import is_out_of_bounds, reads_foreign_element, same_view
+from safestride.strategies import StridedCase, sliced, strided_cases, view_requests
+from tests.oracle import (
+    is_out_of_bounds,
+    object_pointer_bytes,
+    reads_foreign_element,
+    same_view,
+    view_bytes,
+)
 
 BOUNDS = ("array", "buffer", "elements")
+#: Dtypes the default strategy leaves out: halves of complex numbers, and
+#: elements of no bytes at all.
+MORE_DTYPES = ("c16", "c8", "V0")
 
 
 def _checked(
-    case: StridedCase, bounds: str, writeable: bool, as_lists: bool = False
+    case: StridedCase, bounds: str | None, writeable: bool, as_lists: bool = False
 ) -> np.ndarray | None:
     """safestride's view, or None when it refused with OutOfBoundsError.
 
-    Tuples of ints take the fast path; lists take the general one.
+    Tuples of ints take the fast path; lists take the general one. `bounds`
+    None is the default.
     """
     shape = list(case.shape) if as_lists else case.shape
     strides = list(case.strides) if as_lists else case.strides
+    level: dict[str, Any] = {} if bounds is None else {"bounds": bounds}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SafeStrideWarning)
         try:
-            return as_strided(
-                case.x, shape, strides, writeable=writeable, bounds=bounds
-            )
+            return as_strided(case.x, shape, strides, writeable=writeable, **level)
         except OutOfBoundsError:
             return None
 
 
-@pytest.mark.parametrize("bounds", BOUNDS)
-@settings(max_examples=250)
-@given(case=strided_cases(), writeable=..., as_lists=...)
-def test_raises_exactly_when_the_oracle_says_out_of_bounds(
-    case: StridedCase, bounds: str, writeable: bool, as_lists: bool
-) -> None:
+def _refused_by_oracle(case: StridedCase, bounds: str) -> bool:
     outside = is_out_of_bounds(case.parent, case.x, case.shape, case.strides, bounds)
-    if bounds == "elements" and not outside:
+    if bounds == "elements" and not outside and case.x.itemsize:
         outside = reads_foreign_element(case.x, case.shape, case.strides)
-    ours = _checked(case, bounds, writeable, as_lists)
-    assert (ours is None) == outside
+    return outside and case.x.itemsize > 0  # elements of no bytes read nothing
+
+
+def _agrees(
+    case: StridedCase, bounds: str | None, writeable: bool, lists: bool
+) -> None:
+    refused = _refused_by_oracle(case, bounds or "elements")
+    ours = _checked(case, bounds, writeable, lists)
+    assert (ours is None) == refused
     if ours is not None:
         theirs = numpy_as_strided(case.x, case.shape, case.strides, writeable=writeable)
         same_view(ours, theirs)
+
+
+@pytest.mark.parametrize("bounds", [*BOUNDS, None])
+@settings(max_examples=250)
+@given(case=strided_cases(), writeable=..., as_lists=...)
+def test_raises_exactly_when_the_oracle_says_out_of_bounds(
+    case: StridedCase, bounds: str | None, writeable: bool, as_lists: bool
+) -> None:
+    _agrees(case, bounds, writeable, as_lists)
+
+
+@pytest.mark.parametrize("dtype", MORE_DTYPES)
+@settings(max_examples=100)
+@given(data=st.data(), writeable=..., as_lists=...)
+def test_the_element_level_agrees_on_complex_and_empty_elements(
+    dtype: str, data: st.DataObject, writeable: bool, as_lists: bool
+) -> None:
+    case = data.draw(strided_cases(dtype=dtype))
+    _agrees(case, None, writeable, as_lists)
 
 
 @settings(max_examples=150)
@@ -88,3 +120,52 @@ def test_elements_error_is_the_foreign_kind_when_inside_the_span(
             assert inside
         except OutOfBoundsError:
             assert not inside
+
+
+RECORDS = np.dtype([("name", object), ("value", "f8"), ("count", "i4")])
+
+
+@st.composite
+def _next_to_objects(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, Any]:
+    """A record array with an object field, a field view or slice of it, and
+    a view request of that."""
+    parent = np.zeros(draw(st.integers(1, 6)), RECORDS)
+    parent["name"] = [f"n{i}" for i in range(parent.size)]
+    field = draw(st.sampled_from(("value", "count", "name", None)))
+    whole = parent if field is None else parent[field]
+    x = draw(sliced(whole))
+    return parent, x, draw(view_requests(x))
+
+
+@pytest.mark.parametrize("bounds", [*BOUNDS, None])
+@settings(max_examples=150)
+@given(made=_next_to_objects(), check_bounds=st.sampled_from((None, False)))
+def test_no_view_next_to_object_pointers_touches_them_as_anything_else(
+    made: tuple[np.ndarray, np.ndarray, Any], bounds: str | None, check_bounds: Any
+) -> None:
+    parent, x, (shape, strides) = made
+    level: dict[str, Any] = {} if bounds is None else {"bounds": bounds}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SafeStrideWarning)
+        try:
+            view = as_strided(
+                x, shape, strides, writeable=False, check_bounds=check_bounds, **level
+            )
+        except MisalignedError:
+            assert 0 not in shape
+            foreign = reads_foreign_element(x, shape, strides)
+            outside = is_out_of_bounds(parent, x, shape, strides, "array")
+            assert foreign or outside  # refused only what the rule says
+            return
+        except OutOfBoundsError:
+            assert check_bounds is None
+            return
+    if 0 in shape:
+        return
+    pointers = object_pointer_bytes(parent, x)
+    mine = view_bytes(shape, strides, x.itemsize)
+    if x.dtype.hasobject:
+        assert not reads_foreign_element(x, shape, strides)
+    else:
+        assert not mine & pointers
+    same_view(view, numpy_as_strided(x, shape, strides, writeable=False))

@@ -326,3 +326,184 @@ def test_every_public_name_resolves_lazily() -> None:
         assert getattr(safestride, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         _ = safestride.nonexistent  # type: ignore[attr-defined]
+
+
+# ------------------------------------------- the element level, by default
+
+
+def _max_pool_stride_in_elements() -> None:
+    """A 2x2, stride-2 max-pool whose output-column stride was computed as
+    ``Xw // itemsize`` (elements) instead of ``Xw`` (bytes)."""
+    batch = np.arange(2 * 3 * 8 * 8, dtype=np.float64).reshape(2, 3, 8, 8)
+    sn, sc, sh, sw = batch.strides
+    pooled = as_strided(
+        batch,
+        shape=(2, 3, 4, 4, 2, 2),
+        strides=(sn, sc, 2 * sh, 2 * (sw // batch.itemsize), sh, sw),
+        writeable=False,
+    )
+    pooled.max(axis=(4, 5))
+
+
+def _offsets_stacked_on_full_windows() -> None:
+    """im2col with the kernel-offset dimensions stacked on windows that
+    already span the whole image (H x W positions instead of H-k+1)."""
+    image = np.zeros((3, 16, 16), dtype=np.float32)
+    sc, sh, sw = image.strides
+    as_strided(
+        image,
+        shape=(3, 3, 3, 16, 16),
+        strides=(sc, sh, sw, sh, sw),
+        writeable=False,
+    )
+
+
+def _frames_over_one_stereo_channel() -> None:
+    """Framing one channel of interleaved stereo with itemsize strides."""
+    stereo = np.zeros((48_000, 2), dtype=np.float32)
+    left = stereo[:, 0]
+    frame, hop = 512, 256
+    count = 1 + (left.size - frame) // hop
+    as_strided(
+        left,
+        shape=(count, frame),
+        strides=(hop * left.itemsize, left.itemsize),
+        writeable=False,
+    )
+
+
+def _hankel_over_every_other_sample() -> None:
+    """A Hankel matrix over ``x[::2]`` with itemsize strides."""
+    x = np.arange(200.0)[::2]
+    rows = 50
+    as_strided(
+        x,
+        shape=(rows, x.size - rows + 1),
+        strides=(x.itemsize, x.itemsize),
+        writeable=False,
+    )
+
+
+def _one_window_too_many() -> None:
+    """A literal window count one too large for the signal."""
+    signal = np.zeros(100)
+    as_strided(signal, shape=(92, 10), strides=(8, 8), writeable=False)
+
+
+REAL_MEMORY_BUGS = {
+    "max-pool stride in elements": (_max_pool_stride_in_elements, "inside"),
+    "offsets stacked on full windows": (_offsets_stacked_on_full_windows, "past"),
+    "itemsize strides on stereo[:, 0]": (_frames_over_one_stereo_channel, "inside"),
+    "itemsize strides on x[::2]": (_hankel_over_every_other_sample, "inside"),
+    "one window too many": (_one_window_too_many, "past"),
+}
+
+
+@pytest.mark.parametrize("name", REAL_MEMORY_BUGS)
+def test_the_default_refuses_five_memory_bugs_from_real_code(name: str) -> None:
+    make, where = REAL_MEMORY_BUGS[name]
+    expected = safestride.ForeignElementError if where == "inside" else OutOfBoundsError
+    with pytest.raises(expected):
+        make()
+
+
+@pytest.mark.parametrize("name", REAL_MEMORY_BUGS)
+def test_three_of_the_five_stay_inside_the_span(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why the default is the element level: the array level lets three through."""
+    make, where = REAL_MEMORY_BUGS[name]
+    checked = as_strided
+
+    def at_array_level(*args: Any, **kwargs: Any) -> Any:
+        return checked(*args, bounds="array", **kwargs)
+
+    monkeypatch.setitem(make.__globals__, "as_strided", at_array_level)
+    if where == "inside":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SafeStrideWarning)
+            make()
+    else:
+        with pytest.raises(OutOfBoundsError):
+            make()
+
+
+def test_the_element_level_is_the_default_of_as_strided_and_check_view() -> None:
+    left = np.zeros((10, 2))[:, 0]
+    for call in (as_strided, check_view):
+        with pytest.raises(safestride.ForeignElementError) as caught:
+            call(left, (5,), (8,))
+        assert caught.value.offset == 8
+        assert caught.value.violation.bounds == "elements"
+    assert check_view(left, (5, 2), (16, 16)) == (0, 88)
+
+
+LATTICE_CALLS = {
+    "windows over x[::2, ::2]": (
+        np.zeros((64, 64))[::2, ::2],
+        (30, 30, 3, 3),
+        lambda s: (s[0], s[1], s[0], s[1]),
+    ),
+    "frames over stereo[:, 0]": (
+        np.zeros((1000, 2))[:, 0],
+        (30, 64),
+        lambda s: (32 * s[0], s[0]),
+    ),
+    "im2col over a transposed batch": (
+        np.zeros((10, 10, 3, 2), np.float32).transpose(3, 2, 0, 1),
+        (2, 3, 8, 8, 3, 3),
+        lambda s: (s[0], s[1], s[2], s[3], s[2], s[3]),
+    ),
+    "im2col over a sliced batch": (
+        np.zeros((2, 3, 12, 12))[:, :, 1:11, 1:11],
+        (2, 3, 8, 8, 3, 3),
+        lambda s: (s[0], s[1], s[2], s[3], s[2], s[3]),
+    ),
+    "contiguous windows": (
+        np.zeros((64, 64), np.float32),
+        (62, 62, 3, 3),
+        lambda s: s * 2,
+    ),
+    "broadcast": (np.zeros((5, 4))[:, 1], (3, 5), lambda s: (0, s[0])),
+}
+
+
+@pytest.mark.parametrize("name", LATTICE_CALLS)
+def test_window_and_broadcast_views_pass_at_the_default_level(name: str) -> None:
+    x, shape, strides_of = LATTICE_CALLS[name]
+    strides = strides_of(x.strides)
+    ours = as_strided(x, shape, strides, writeable=False)
+    same_view(ours, numpy_as_strided(x, shape, strides, writeable=False))
+    as_lists = as_strided(x, list(shape), list(strides), writeable=False)  # full path
+    same_view(as_lists, ours)
+
+
+def test_complex_parts_are_not_paired_across_elements() -> None:
+    z = np.array([1 + 2j, 3 + 4j, 5 + 6j])
+    with pytest.raises(safestride.ForeignElementError) as caught:
+        as_strided(z, shape=(5,), strides=(8,))
+    cause = " ".join(caught.value.causes[0].split())
+    assert "view[1] starts 8 bytes into x[0]" in cause
+    assert "its real part is x[0].imag and its imaginary part is x[1].real" in cause
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 8 bytes keeps complex128's alignment
+        mixed = as_strided(z, shape=(5,), strides=(8,), bounds="array", writeable=False)
+    assert mixed[1] == 2 + 3j  # what numpy returns, silently
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.zeros(5, "V0"),
+        np.zeros((4, 3), [])[:, ::2],
+        np.zeros(4, [("a", "f8"), ("nothing", [])])["nothing"],
+    ],
+    ids=["V0", "empty record, sliced", "empty field of a record"],
+)
+@pytest.mark.parametrize("bounds", ["elements", "array", "buffer"])
+def test_elements_of_no_bytes_touch_no_memory(x: np.ndarray, bounds: str) -> None:
+    assert x.itemsize == 0
+    for shape, strides in [((2,), (8,)), ((2, 2), (1, 1)), ((3,), (-5,))]:
+        assert check_view(x, shape, strides, bounds=bounds) is None
+        view = as_strided(x, shape, strides, bounds=bounds, writeable=False)
+        same_view(view, numpy_as_strided(x, shape, strides, writeable=False))

@@ -28,7 +28,6 @@ from safestride.options import Bounds, parse_bounds
 
 
 @public
-@public
 @dataclass(frozen=True)
 class Diagnosis:
     """What `diagnose` found out about an array.
@@ -149,7 +148,7 @@ def _source_array(array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
 
 
 @public
-def diagnose(array: npt.NDArray[Any], *, bounds: str = "buffer") -> Diagnosis:
+def diagnose(array: npt.NDArray[Any], *, bounds: Bounds = "buffer") -> Diagnosis:
     """Check an existing array against the memory it lives in.
 
     Unlike `as_strided`, this never raises for an unsafe array: it returns a

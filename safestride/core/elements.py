@@ -283,9 +283,14 @@ def foreign_element(
     if origin is not None and grid.covers(shape, strides, origin):
         return None
     first = (0,) * len(shape)
+    steps = [
+        tuple(int(k == j) for k in range(len(shape)))
+        for j, n in enumerate(shape)
+        if n > 1 and strides[j]
+    ]
     lowest = _corner(shape, [-s for s in strides])
     highest = _corner(shape, strides)
-    for index in (first, lowest, highest):
+    for index in (first, *steps, lowest, highest):
         offset = start + _offset_at(strides, index)
         if not grid.base <= offset <= grid.top:
             return Foreign(offset, index)

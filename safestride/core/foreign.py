@@ -7,12 +7,14 @@ numbers, never from other messages.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy.typing as npt
 
 from safestride.core.elements import ENUMERATION_LIMIT, containing_element, element_at
 from safestride.core.extent import describe_array
+from safestride.core.messages import MESSAGE_WIDTH
 
 #: The first words of every refusal that protects Python objects.
 OBJECTS_REFUSED = "as_strided refuses this view of"
@@ -85,7 +87,7 @@ def undecided_message(
         "as_strided could not prove that every element of the view is an element "
         "of x, so it refuses it."
     )
-    message = (
+    message = _paragraph(
         f"{summary} Asked for shape {shape}, strides {strides} of the "
         f"{describe_array(x)} with strides {x.strides}. The strides are not "
         f"steps along x's own dimensions, and the view has more elements than "
@@ -104,7 +106,7 @@ def outside_objects_message(
 ) -> tuple[str, str]:
     """(message, summary) for a view that reaches outside x into object memory."""
     what = _holds_objects(x, owner)
-    message = (
+    message = _paragraph(
         f"{OBJECTS_REFUSED} {describe_array(x)}: {what}, and the view (bytes "
         f"[{extent[0]}, {extent[1]})) reaches outside x (bytes [{span[0]}, "
         f"{span[1]})), where safestride cannot prove the bytes are "
@@ -152,7 +154,7 @@ def foreign_objects_message(
             "writing it overwrites them, and the next use of those objects crashes "
             "the interpreter."
         )
-    message = (
+    message = _paragraph(
         f"{OBJECTS_REFUSED} {describe_array(x)} (strides {x.strides}): {what}, and "
         f"{where}. {danger} Asked for shape {shape}, strides {strides}: use "
         f"strides that are multiples of x.strides, inside x. This is refused at "
@@ -165,10 +167,26 @@ def foreign_objects_message(
 def _holds_objects(x: npt.NDArray[Any], owner: npt.NDArray[Any]) -> str:
     if owner is x or x.dtype.hasobject:
         return "it holds Python objects"
+    fields = [
+        repr(name)
+        for name, (dtype, *_) in (owner.dtype.fields or {}).items()
+        if dtype.hasobject
+    ]
+    if fields:
+        several = len(fields) > 1
+        return (
+            f"it shares its memory with a record array of shape {owner.shape} whose "
+            f"field{'s' if several else ''} {', '.join(fields)} "
+            f"hold{'' if several else 's'} Python objects"
+        )
     return (
-        f"it shares its memory with the {describe_array(owner)} that holds Python "
-        f"objects ({owner.dtype})"
+        f"it shares its memory with an array of shape {owner.shape} holding "
+        f"Python objects"
     )
+
+
+def _paragraph(text: str) -> str:
+    return textwrap.fill(text, MESSAGE_WIDTH, subsequent_indent="  ")
 
 
 def _what_x_holds(x: npt.NDArray[Any]) -> str:

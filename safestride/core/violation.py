@@ -9,7 +9,12 @@ import numpy as np
 import numpy.typing as npt
 
 from safestride._public import public
-from safestride.core.causes import Request, likely_causes
+from safestride.core.causes import (
+    Request,
+    likely_causes,
+    shape_one_too_large,
+    stale_strides,
+)
 from safestride.core.extent import (
     Allocation,
     DimensionOverrun,
@@ -81,7 +86,11 @@ def violation_of(
             allowed,
             owner=find_allocation(source),
         )
-        causes += likely_causes(request)
+        recognised = likely_causes(request)
+        if allowed.holds(extent):  # a foreign element: nothing overruns
+            overrun_only = {shape_one_too_large(request), stale_strides(request)}
+            recognised = tuple(c for c in recognised if c not in overrun_only)
+        causes += recognised
     return Violation(
         shape=shape,
         strides=strides,

@@ -11,7 +11,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from safestride import MisalignedError, OverlapWarning, as_strided
+from safestride import MisalignedError, OverlapWarning, as_strided, check_view
+from safestride.core import elements
 from tests.helpers import run_python
 
 pytestmark = pytest.mark.subprocess
@@ -49,7 +50,7 @@ def test_unsafe_object_views_raise_cleanly(code: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("REFUSED"), result.stdout
-    assert "crashes the interpreter" in result.stdout
+    assert "crashes the interpreter" in " ".join(result.stdout.split())
 
 
 def test_valid_object_views_work_like_numpy() -> None:
@@ -73,3 +74,110 @@ def test_object_field_view_within_its_own_elements_is_allowed() -> None:
     assert view.tolist() == ["w", "y"]
     with pytest.raises(MisalignedError):
         as_strided(field, shape=(2,), strides=(8,))  # lands on the "n" field
+
+
+SEGFAULT = """
+    import numpy as np
+    from numpy.lib.stride_tricks import as_strided as numpy_as_strided
+    import safestride
+    rec = np.zeros(4, [("obj", object), ("val", "f8")])
+    rec["obj"] = ["a", "b", "c", "d"]
+    make = {make}
+    try:
+        v = make(rec["val"], (7,), (8,){keywords})
+    except safestride.MisalignedError as error:
+        print("REFUSED", error)
+        raise SystemExit(0)
+    v[1] = 1e-300  # over rec[1]["obj"]: the pointer to "b"
+    print(repr(rec[1]["obj"]))
+"""
+
+
+def test_the_view_over_object_pointers_crashes_the_interpreter() -> None:
+    # What safestride's default call returned before (numpy's view, unchanged):
+    # a writeable float view whose odd elements are object pointers.
+    result = run_python(code=SEGFAULT.format(make="numpy_as_strided", keywords=""))
+    assert result.returncode != 0, result.stdout
+    assert "REFUSED" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    [
+        "",
+        ', bounds="elements"',
+        ', bounds="array"',
+        ', bounds="buffer"',
+        ", check_bounds=False",
+        ", check_bounds=True",
+        ', writeable=False, bounds="buffer"',
+    ],
+)
+def test_a_field_next_to_object_pointers_is_protected_at_every_level(
+    keywords: str,
+) -> None:
+    code = SEGFAULT.format(make="safestride.as_strided", keywords=keywords)
+    result = run_python(code=code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("REFUSED"), result.stdout
+    message = " ".join(result.stdout.split())  # the message is wrapped
+    assert "whose field 'obj' holds Python objects" in message
+    assert "crashes the interpreter" in message
+
+
+def test_check_view_and_the_guard_refuse_it_too() -> None:
+    rec = np.zeros(4, [("obj", object), ("val", "f8")])
+    with pytest.raises(MisalignedError, match="view\\[1\\] would start at byte 8"):
+        check_view(rec["val"], (7,), (8,), bounds="buffer")
+    code = """
+        import numpy as np
+        from numpy.lib.stride_tricks import as_strided
+        import safestride
+        rec = np.zeros(4, [("obj", object), ("val", "f8")])
+        with safestride.guarded(policy="record"):
+            try:
+                as_strided(rec["val"], (7,), (8,))
+            except safestride.MisalignedError:
+                print("REFUSED")
+    """
+    result = run_python(code=code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "REFUSED"
+
+
+def test_views_of_the_field_itself_are_allowed() -> None:
+    rec = np.zeros(6, [("obj", object), ("val", "f8")])
+    rec["val"] = np.arange(6.0)
+    values = rec["val"]
+    pairs = as_strided(values, (5, 2), values.strides * 2, writeable=False)
+    assert pairs.tolist() == [[i, i + 1] for i in range(5)]
+    assert as_strided(values, (3,), (32,), bounds="array").tolist() == [0, 2, 4]
+    with pytest.raises(MisalignedError, match="reaches outside x"):
+        # Only the "val" bytes, but outside x: not proven free of pointers.
+        as_strided(values[3:], (4,), (-16,), bounds="buffer")
+    assert as_strided(values[::-1], (3,), (-32,), bounds="buffer").tolist() == [5, 3, 1]
+    plain = np.zeros(8)[::2]  # no objects anywhere: the array level allows gaps
+    assert as_strided(plain, (7,), (8,), bounds="array").shape == (7,)
+
+
+def test_a_contiguous_field_view_cannot_reach_a_pointer_inside_its_span() -> None:
+    rec = np.zeros(1, [("obj", object), ("val", "f8")])
+    values = rec["val"]  # one element: contiguous, 8 bytes
+    assert as_strided(values, (3,), (0,), writeable=False).tolist() == [0, 0, 0]
+    with pytest.raises(MisalignedError, match="reaches outside x"):
+        as_strided(values, (2,), (-8,), bounds="buffer")
+
+
+def test_windows_over_a_strided_object_array_are_proven_not_enumerated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    x = np.empty(200_000, dtype=object)[::2]
+    x[:] = 1
+
+    def enumerated(*args: object) -> None:
+        raise AssertionError("enumerated the offsets of a window view")
+
+    monkeypatch.setattr(elements, "_c_order_offsets", enumerated)
+    windows = as_strided(x, (x.size - 99, 100), x.strides * 2, writeable=False)
+    assert windows.shape == (99_901, 100)
+    assert int(windows[-1, -1]) == 1
