@@ -308,13 +308,11 @@ def objects_owner(array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
     True
     """
     node: object = array
-    for _ in range(10_000):  # numpy collapses .base chains; bounded anyway
+    while node is not None:  # a .base chain is finite (and numpy collapses it)
         if isinstance(node, np.ndarray) and node.dtype.hasobject:
             return node
         node = getattr(node, "base", None)
-        if node is None:
-            return None
-    return array
+    return None
 
 
 @public

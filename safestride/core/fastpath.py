@@ -20,7 +20,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 
 from safestride.core.arguments import INTP_MAX
-from safestride.core.elements import lattice
+from safestride.core.elements import proven
 from safestride.core.extent import Overlap, objects_owner, overlap, own_extent, scan
 
 
@@ -138,12 +138,12 @@ def fast_path(
         if one_block:
             if not itemsize or gcd(*strides) % itemsize:
                 return None
-        else:
-            grid = lattice(x.shape, x.strides)
-            if grid is None or not grid.covers(shape, strides):
-                return None
+        elif not proven(x.shape, x.strides, shape, strides):
+            return None
     elif gcd(*strides) % dtype.alignment or (
-        not one_block and objects_owner(x) is not None
+        not one_block
+        and not proven(x.shape, x.strides, shape, strides)  # cached: cheaper first
+        and objects_owner(x) is not None  # then the gaps may hold pointers
     ):
         return None
     writeable = writeable and flags.writeable
