@@ -36,8 +36,6 @@ class Diagnosis:
     ----------
     description : str
         The array in words.
-    bounds : str
-        The level it was judged at (see `diagnose`).
     extent : tuple of int or None
         Bytes the array touches, relative to its first element (None if it
         touches none).
@@ -52,6 +50,8 @@ class Diagnosis:
         numpy's alignment flag.
     violation : Violation or None
         The numbers of what makes it unsafe at `bounds`; None when `ok`.
+    bounds : str
+        The level it was judged at (see `diagnose`).
     outside_source : Violation or None
         When the array reaches outside the array it was made from, the
         numbers of that, at every level (a problem, or the violation itself
@@ -65,13 +65,13 @@ class Diagnosis:
     """
 
     description: str
-    bounds: str
     extent: tuple[int, int] | None
     allocation: Allocation
     in_bounds: bool
     overlap: Overlap
     aligned: bool
     violation: Violation | None
+    bounds: str = "buffer"
     outside_source: Violation | None = None
     foreign_offset: int | None = None
     foreign_index: tuple[int, ...] | None = None

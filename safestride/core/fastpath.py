@@ -21,7 +21,7 @@ from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 
 from safestride.core.arguments import INTP_MAX
 from safestride.core.elements import proven
-from safestride.core.extent import Overlap, objects_owner, overlap, own_extent, scan
+from safestride.core.extent import Overlap, objects_owner, overlap, scan
 
 
 def _private_copy(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -130,22 +130,31 @@ def fast_path(
     itemsize = dtype.itemsize
     low, high, nested = scan(shape, strides, itemsize)
     flags = x.flags
-    one_block = flags.c_contiguous or flags.f_contiguous
-    own = (0, x.nbytes) if one_block else own_extent(x, flags)
-    if own is None or low < own[0] or high > own[1] or dtype.hasobject:
-        return None
-    if bounds == "elements":
-        if one_block:
+    if flags.c_contiguous or flags.f_contiguous:
+        if low < 0 or high > x.nbytes or dtype.hasobject:
+            return None
+        if bounds == "elements":
             if not itemsize or gcd(*strides) % itemsize:
                 return None
-        elif not proven(x.shape, x.strides, shape, strides):
+        elif gcd(*strides) % dtype.alignment:
             return None
-    elif gcd(*strides) % dtype.alignment or (
-        not one_block
-        and not proven(x.shape, x.strides, shape, strides)  # cached: cheaper first
-        and objects_owner(x) is not None  # then the gaps may hold pointers
-    ):
-        return None
+        one_block = True
+    else:
+        x_shape, x_strides = x.shape, x.strides
+        if 0 in x_shape or dtype.hasobject:
+            return None
+        own_low, own_high, _ = scan(x_shape, x_strides, itemsize)
+        if low < own_low or high > own_high:
+            return None
+        if bounds == "elements":
+            if not proven(x_shape, x_strides, shape, strides):
+                return None
+        elif gcd(*strides) % dtype.alignment or (
+            not proven(x_shape, x_strides, shape, strides)  # cached: cheaper first
+            and objects_owner(x) is not None  # then x's gaps may hold pointers
+        ):
+            return None
+        one_block = False
     writeable = writeable and flags.writeable
     if not nested and (
         prod(shape) * itemsize > INTP_MAX
