@@ -123,7 +123,7 @@ def fast_path(
         and countOf(map(type, shape), int) == len(shape)
         and countOf(map(type, strides), int) == len(strides)
         and len(shape) == len(strides)
-        and 0 not in shape
+        and (not shape or min(shape) > 0)  # the constructor reads -1 as "fill"
     ):
         return None
     dtype = x.dtype

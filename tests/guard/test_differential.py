@@ -92,21 +92,10 @@ def test_safe_views_of_sized_dtypes_raise_no_false_alarm(findings: Findings) -> 
     assert alarms == [], reproducers(alarms)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 9: views of itemsize-0 dtypes touch no byte, yet the "
-    "guard measures them with their strides and reports them",
-)
 def test_views_of_itemsize_zero_raise_no_false_alarm(findings: Findings) -> None:
     assert findings["false alarm"] == [], reproducers(findings["false alarm"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 7: a writeable float view of rec['val'] over the object "
-    "pointers around it is within x's span (array) or the allocation (buffer), "
-    "and the guard reports nothing; writing through it crashes the interpreter",
-)
 def test_writeable_views_over_object_pointers_are_reported(
     findings: Findings,
 ) -> None:
