@@ -298,7 +298,8 @@ def parse_junit(path: Path, outcome: Outcome) -> None:
         return
     tree = ElementTree.parse(path)
     for case in tree.iter("testcase"):
-        name = f"{case.get('classname')}::{case.get('name')}"
+        where = case.get("file") or ""
+        name = f"{where}::{case.get('classname')}::{case.get('name')}"
         tags = {child.tag for child in case}
         if "failure" in tags or "error" in tags:
             outcome.failed.add(name)
