@@ -164,6 +164,11 @@ LIBROSA_PROBE = textwrap.dedent(
             calls.append((f"feature.stack_memory(n_steps={n_steps}, delay={delay})",
                           lambda n=n_steps, d=delay: librosa.feature.stack_memory(
                               feature, n_steps=n, delay=d)))
+    for name, call in calls:  # warm up: numba compiles on the first call
+        try:
+            call()
+        except Exception:
+            pass
     results = []
     for policy in ("none", "record"):
         start = time.perf_counter()
@@ -458,6 +463,7 @@ def librosa_probe(binary: Path) -> dict[str, Any]:
             for site, n in sites.most_common()
         },
         "ratio plugin": guarded_s / plain_s if plain_s else 0,
+        "errors (plain)": [f"{n}: {o}" for n, o, _ in plain_out if o != "ok"],
         "seconds": {"plain": round(plain_s, 2), "plugin": round(guarded_s, 2)},
     }
 
