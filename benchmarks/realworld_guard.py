@@ -515,6 +515,12 @@ def main() -> None:
     parser.add_argument("--mode", action="append", choices=sorted(MODES))
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the modes alternately this many times; the least time counts",
+    )
+    parser.add_argument(
         "--reuse",
         action="append",
         default=[],
@@ -552,12 +558,17 @@ def main() -> None:
             tests_root = sdist_tests(
                 binary, library.from_sdist, work, options.tests_from
             )
-        outcomes = {}
-        for mode in modes:
-            earlier = reused(library, mode, work) if mode in options.reuse else None
-            outcomes[mode] = earlier or run_selection(
-                binary, library, mode, work, tests_root
-            )
+        outcomes: dict[str, Outcome] = {}
+        for _ in range(options.repeat):  # modes alternate; the least time counts
+            for mode in modes:
+                earlier = reused(library, mode, work) if mode in options.reuse else None
+                outcome = earlier or run_selection(
+                    binary, library, mode, work, tests_root
+                )
+                if mode in outcomes:
+                    outcome.seconds = min(outcome.seconds, outcomes[mode].seconds)
+                    outcome.cpu = min(outcome.cpu, outcomes[mode].cpu)
+                outcomes[mode] = outcome
         rows.append(summarise(library, outcomes))
         print_table(rows[-1:], modes)
     print_table(rows, modes)
