@@ -32,10 +32,6 @@ class Environment:
     numpy: str
     numpy_prefix: str
     purpose: str
-    #: Tests known to fail here, left out of the coverage run, then run alone and
-    #: required to fail still (so a fix cannot go unnoticed), and why they fail.
-    known_failures: tuple[str, ...] = ()
-    known_because: str = ""
 
 
 ENVIRONMENTS = (
@@ -109,7 +105,6 @@ def _run_suite(session: nox.Session, environment: Environment) -> None:
     data_file = Path(session.virtualenv.location) / ".coverage"
     coverage = {"COVERAGE_FILE": str(data_file)}
     session.run("python", "-m", "coverage", "erase", env=coverage)
-    left_out = [f"--deselect={test}" for test in environment.known_failures]
     session.run(
         "python",
         "-m",
@@ -119,38 +114,11 @@ def _run_suite(session: nox.Session, environment: Environment) -> None:
         "pytest",
         "-n",
         "auto",
-        *left_out,
         *session.posargs,
         env=coverage,
     )
     session.run("python", "-m", "coverage", "combine", "--quiet", env=coverage)
     session.run("python", "-m", "coverage", "report", env=coverage)
-    if environment.known_failures:
-        _still_failing(session, environment)
-
-
-def _still_failing(session: nox.Session, environment: Environment) -> None:
-    """Run the known failures alone; pass only if they all still fail."""
-    session.warn(
-        f"{len(environment.known_failures)} tests are known to fail in "
-        f"{environment.name}: {environment.known_because}"
-    )
-    for test in environment.known_failures:
-        session.log(
-            f"{test} must still fail; if pytest exits 0 below, it is fixed: "
-            f"remove it from known_failures in noxfile.py"
-        )
-        session.run(
-            "python",
-            "-m",
-            "pytest",
-            "-q",
-            "--tb=no",
-            "-p",
-            "no:cacheprovider",
-            test,
-            success_codes=[1],
-        )
 
 
 def _register(environment: Environment) -> None:

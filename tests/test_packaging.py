@@ -50,6 +50,11 @@ def test_version_flag_and_python_m() -> None:
     assert result.stdout == f"safestride {safestride.__version__}\n"
 
 
+def test_importing_main_does_not_run_the_command() -> None:
+    result = run_python(code="import safestride.__main__; print('imported')")
+    assert (result.returncode, result.stdout) == (0, "imported\n"), result.stderr
+
+
 def test_python_m_without_a_command_says_what_exists() -> None:
     result = run_python("-m", "safestride")
     assert result.returncode == 2
