@@ -22,7 +22,9 @@ Per case it records a *miss* (unsafe view, nothing recorded), a *false
 alarm* (safe view recorded or refused), and a *change* (the guard altered
 numpy's answer: a different view, type, writeable flag or exception type).
 Views over object pointers that a writeable view could overwrite are a miss
-of their own kind ("object slots").
+of their own kind ("object slots"); a view the guard refuses (``MisalignedError``,
+raised whatever the policy) that neither leaves its bounds nor could write
+over an object pointer is an "object refusal".
 
     python benchmarks/guard_differential.py --cases 1000000 --seed 0 [--jobs 2]
 
@@ -590,7 +592,7 @@ def check(case: Case, prelude: dict[str, Any]) -> list[dict[str, Any]]:
     flagged = guarded.recorded > 0 or refused
     if verdict.unsafe and not flagged:
         finding("miss", view=[view.shape, view.strides])
-    elif verdict.unsafe is False and flagged:
+    elif verdict.unsafe is False and flagged and not verdict.object_slots:
         kind = "object refusal" if refused else "false alarm"
         finding(
             kind,
