@@ -48,3 +48,11 @@ def test_the_array_level_never_answers_near_object_pointers() -> None:
     for bounds in ("array", "elements"):  # x's own elements: no pointer among them
         assert fast_path(values, (2,), (32,), False, False, bounds) is not None
     assert fast_path(np.zeros(8)[::2], (7,), (8,), False, False, "array") is not None
+
+
+@pytest.mark.parametrize("shape", [(-1,), (3, -1), (0, 2)])
+def test_empty_and_negative_sizes_go_to_the_full_path(shape: tuple[int, ...]) -> None:
+    # The ndarray constructor would read -1 as "as many as fit".
+    x = np.zeros(4)
+    assert fast_path(x, shape, (0,) * len(shape), False, False, "elements") is None
+    assert fast_path(x, (), (), False, False, "elements") is not None  # 0-d is fine
