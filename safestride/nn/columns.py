@@ -169,6 +169,7 @@ def copy_batch_last(target: Array, source: Array, scratch: Scratch) -> None:
         rows,
         shape=source.shape,
         strides=(rows.strides[0], b * c * item, c * item, item),
+        writeable=True,  # each element has its own bytes: rows are only padded
     )
     np.copyto(staged, source)
     np.copyto(target, staged.transpose(1, 2, 3, 0))
