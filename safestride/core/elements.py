@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from safestride.core.extent import c_order_offsets
+
 #: At most this many view offsets (and as many of x's) are ever enumerated:
 #: 2 MiB per array of offsets. Beyond it, an unproven view is "undecided".
 ENUMERATION_LIMIT = 1 << 18
@@ -365,16 +367,6 @@ def _refute_by_coordinates(
     return None
 
 
-def _c_order_offsets(
-    shape: Sequence[int], strides: Sequence[int]
-) -> npt.NDArray[np.int64]:
-    offsets = np.zeros(1, dtype=np.int64)
-    for size, stride in zip(shape, strides, strict=True):
-        steps = np.arange(size, dtype=np.int64) * stride
-        offsets = (offsets[:, None] + steps[None, :]).ravel()
-    return offsets
-
-
 def _members(grid: Lattice, offsets: npt.NDArray[np.int64]) -> npt.NDArray[Any] | None:
     """Which `offsets` are element starts; None if that needs too much work."""
     if grid.unique:
@@ -386,7 +378,7 @@ def _members(grid: Lattice, offsets: npt.NDArray[np.int64]) -> npt.NDArray[Any] 
         return result
     if grid.count > ENUMERATION_LIMIT:
         return None
-    starts = _c_order_offsets(grid.sizes, grid.steps) + grid.base
+    starts = c_order_offsets(grid.sizes, grid.steps) + grid.base
     return np.isin(offsets, starts)
 
 
@@ -399,7 +391,7 @@ def _enumerate(
     sizes = [shape[j] for j in moving]
     if prod(sizes) > ENUMERATION_LIMIT:
         return UNDECIDED
-    offsets = _c_order_offsets(sizes, [strides[j] for j in moving]) + start
+    offsets = c_order_offsets(sizes, [strides[j] for j in moving]) + start
     members = _members(grid, offsets)
     if members is None:
         return UNDECIDED
@@ -430,7 +422,7 @@ def containing_element(
     """
     if prod(x_shape) > ENUMERATION_LIMIT or 0 in x_shape:
         return None
-    starts = _c_order_offsets(x_shape, x_strides)
+    starts = c_order_offsets(x_shape, x_strides)
     holding = np.flatnonzero((starts <= offset) & (offset < starts + itemsize))
     if holding.size == 0:
         return None

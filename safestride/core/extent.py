@@ -324,9 +324,10 @@ class Overlap(enum.Enum):
     POSSIBLE = "possible"
 
 
-def _c_order_offsets(
+def c_order_offsets(
     shape: Sequence[int], strides: Sequence[int]
 ) -> npt.NDArray[np.int64]:
+    """The byte offset of every element of a view, in C order (prod(shape) of them)."""
     offsets = np.zeros(1, dtype=np.int64)
     for size, stride in zip(shape, strides, strict=True):
         steps = np.arange(size, dtype=np.int64) * stride
@@ -363,7 +364,7 @@ def overlap(shape: Sequence[int], strides: Sequence[int], itemsize: int) -> Over
         count *= size
     if count > ENUMERATION_LIMIT:
         return Overlap.POSSIBLE
-    offsets = np.sort(_c_order_offsets([n for _, n in dims], [s for s, _ in dims]))
+    offsets = np.sort(c_order_offsets([n for _, n in dims], [s for s, _ in dims]))
     if bool(np.all(np.diff(offsets) >= itemsize)):
         return Overlap.NONE
     return Overlap.CERTAIN

@@ -107,7 +107,7 @@ def _refuse_to_enumerate(monkeypatch: pytest.MonkeyPatch) -> None:
     def enumerated(*args: object) -> None:
         raise AssertionError("enumerated offsets for a view the lattice proof covers")
 
-    monkeypatch.setattr(elements, "_c_order_offsets", enumerated)
+    monkeypatch.setattr(elements, "c_order_offsets", enumerated)
 
 
 LATTICE_VIEWS = {
@@ -199,13 +199,13 @@ def test_enumeration_is_capped_and_answers_undecided(
     assert foreign_element((3, 4), (-120, 24), (3,), (-48,)) is None
     assert foreign_element((3, 4), (-120, 24), (4,), (-48,)) == Foreign(-144, (3,))
     sizes: list[int] = []
-    original = elements._c_order_offsets
+    original = elements.c_order_offsets
 
     def counted(shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:
         sizes.append(int(np.prod(shape)))
         return original(shape, strides)
 
-    monkeypatch.setattr(elements, "_c_order_offsets", counted)
+    monkeypatch.setattr(elements, "c_order_offsets", counted)
     x_shape, x_strides = (100_000, 3, 4), (400, -120, 24)
     assert foreign_element(x_shape, x_strides, (1000, 3), (400, -48)) is None
     huge = (100_000, 3)  # 300,000 elements: more than the limit

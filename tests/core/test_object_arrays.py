@@ -177,7 +177,7 @@ def test_windows_over_a_strided_object_array_are_proven_not_enumerated(
     def enumerated(*args: object) -> None:
         raise AssertionError("enumerated the offsets of a window view")
 
-    monkeypatch.setattr(elements, "_c_order_offsets", enumerated)
+    monkeypatch.setattr(elements, "c_order_offsets", enumerated)
     windows = as_strided(x, (x.size - 99, 100), x.strides * 2, writeable=False)
     assert windows.shape == (99_901, 100)
     assert int(windows[-1, -1]) == 1
