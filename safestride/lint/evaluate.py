@@ -225,6 +225,12 @@ class Evaluator:
             return None if array is None else array.itemsize
         if node.attr == "itemsize" and isinstance(owner, ast.Call):
             return self.dtype_itemsize(owner, scope)
+        if isinstance(owner, ast.Attribute) and owner.attr == "shape":
+            array = self.array(owner.value, scope)
+            if array is not None:  # a framework's Shape object: ``t.shape.axis``
+                text = ast.unparse(node)
+                family = f"shape:{array.shape_key or array.key}"
+                return Opaque(f"attribute:{text}", text, False, family)
         if node.attr in ("shape", "strides", "itemsize", "size", "ndim", "nbytes", "T"):
             array = self.array(owner, scope)
             if array is None:

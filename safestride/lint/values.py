@@ -30,7 +30,9 @@ class Opaque:
     family: str = ""
 
     def as_poly(self) -> Poly:
-        return Poly.symbol(Symbol("free", self.key, label=self.label))
+        return Poly.symbol(
+            Symbol("free", self.key, label=self.label, family=self.family)
+        )
 
 
 @dataclass(frozen=True)
