@@ -50,6 +50,7 @@ class Evaluator:
         self._memo: dict[tuple[int, int], Value] = {}
         self._bindings: dict[str, Value] = {}
         self._dimensions: dict[int, dict[str, int]] = {}
+        self._active: set[str] = set()  # bindings being worked out
         self._depth = 0
 
     def forget(self) -> None:
@@ -164,7 +165,11 @@ class Evaluator:
             return self._bindings[key]
         self._bindings[key] = None  # a cycle reads as unknown
         assert binding.value is not None
-        value = self.value(binding.value, binding.scope)
+        self._active.add(binding.key)
+        try:
+            value = self.value(binding.value, binding.scope)
+        finally:
+            self._active.discard(binding.key)
         if binding.mutation and not (
             binding.mutation == "items"
             and isinstance(value, ArrayModel)
@@ -209,10 +214,21 @@ class Evaluator:
                         and isinstance(value, ast.Attribute)
                         and value.attr in ("shape", "strides")
                     ):
+                        if self._being_worked_out(value.value, binding.scope):
+                            continue  # its value is not known yet: not reading it
                         owner = self.value(value.value, binding.scope)
                         if isinstance(owner, Opaque):
                             found[owner.key] = binding.width[0]
         return self._dimensions[scope.number]
+
+    def _being_worked_out(self, node: ast.expr, scope: Scope) -> bool:
+        """Whether `node` names a binding whose value is being worked out
+        (``padded = np.pad(x, ...)`` asks how many dimensions ``x`` has,
+        and ``s0, s1 = padded.strides`` would ask for ``padded``)."""
+        if not isinstance(node, ast.Name):
+            return False
+        binding = scope.lookup(node.id, _start(node)).binding
+        return binding is not None and binding.key in self._active
 
     # ------------------------------------------------------------ attributes
 

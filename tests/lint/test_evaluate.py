@@ -170,3 +170,19 @@ def test_dtype_names() -> None:
     assert text(evaluate("y = np.zeros(2, dtype=x.dtype)\n", "y.dtype.itemsize")) == (
         "x.itemsize"
     )
+
+
+def test_strides_unpacked_from_a_padded_array_are_its_strides() -> None:
+    # Working out `padded` asks how many dimensions `x` has, which reads
+    # every `a, b = ....strides` of the function: this one must wait.
+    setup = """
+        padded = np.pad(x, ((1, 1), (2, 2)))
+        s0, s1 = padded.strides
+    """
+    both = evaluate(setup, "(padded, s0)")  # the array first, as a call does
+    assert isinstance(both, Seq)
+    stride = as_poly(both.known_items()[1].value)
+    assert stride is not None
+    ((symbol,),) = [stride.symbols()]
+    assert (symbol.kind, symbol.index) == ("stride", 0)
+    assert text(evaluate(setup, "padded.shape")) == "(x.shape[0] + 2, x.shape[1] + 4)"
