@@ -474,7 +474,7 @@ def _index(sequence: Seq, index: ast.expr, evaluator: Evaluator, scope: Scope) -
     if len(sequence.items) == 1 and isinstance(sequence.items[0], Spread):
         spread = sequence.items[0]
         at = spread.array.shape_at if spread.what == "shape" else spread.array.stride_at
-        return at(position)
+        return at(position + spread.start if position >= 0 else position)
     return None
 
 
@@ -493,9 +493,11 @@ def _slice(
         return Seq(tuple(items), sequence.vector)
     if len(sequence.items) != 1 or not isinstance(sequence.items[0], Spread):
         return None
-    if step not in (None, 1):
+    if step not in (None, 1) or sequence.items[0].start:
         return None
     spread = sequence.items[0]
+    if lower is not None and lower > 0 and upper is None:  # x.shape[2:]
+        return Seq((Spread(spread.array, spread.what, lower),))
     at = spread.array.shape_at if spread.what == "shape" else spread.array.stride_at
     if lower is not None and upper is not None and (lower < 0) == (upper < 0):
         indexes = range(lower, upper)

@@ -29,6 +29,11 @@ from safestride.lint.values import ArrayModel
 _DERIVED = ("[", ".", "@")
 #: How many bindings back the arrays a value is made of are looked for.
 MAX_DEPTH = 8
+#: numpy functions that make a new array, of a new length, from others.
+BUILDERS = frozenset(
+    {"pad", "insert", "concatenate", "stack", "hstack", "vstack", "append"}
+    | {"repeat", "tile", "kron", "zeros", "empty", "ones", "full"}
+)
 
 
 @dataclass(frozen=True)
@@ -148,11 +153,21 @@ def _start(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def made_of(evaluator: Evaluator, node: ast.expr, scope: Scope) -> set[str]:
+@dataclass
+class Ancestry:
+    """The arrays a value is computed from, and whether a numpy call that
+    makes a new array of a new length (`BUILDERS`) is among its steps."""
+
+    keys: set[str]
+    built: bool
+
+
+def made_of(evaluator: Evaluator, node: ast.expr, scope: Scope) -> Ancestry:
     """The keys of the arrays `node`'s value is computed from in its
     function: every array its expression (and the bindings of the names in
     it, a few steps back) reads."""
     keys: set[str] = set()
+    built = False
     seen: set[int] = set()
     stack: list[tuple[ast.expr, Scope, int]] = [(node, scope, 0)]
     while stack:
@@ -163,8 +178,13 @@ def made_of(evaluator: Evaluator, node: ast.expr, scope: Scope) -> set[str]:
         array = evaluator.as_array(evaluator.value(expression, where), where)
         if array is not None:
             keys |= lineage(array)
+        if isinstance(expression, ast.Call) and not built:
+            name = evaluator.recognizer.qualified(
+                expression.func, where, _start(expression)
+            )
+            built = name is not None and name.rsplit(".", 1)[-1] in BUILDERS
         stack.extend(_inputs(expression, where, depth))
-    return keys
+    return Ancestry(keys, built)
 
 
 def _inputs(
@@ -199,18 +219,24 @@ def foreign_axes(
     evaluator: Evaluator,
     node: ast.expr,
     scope: Scope,
+    through_helper: bool = False,
 ) -> list[WindowAxis]:
     """Window axes of `array` (written `node`) whose length the function
     worked out, and that the view fits only through a relation between
     two arrays' sizes that nothing in the function states, the windows
-    counted from an array `array` is not made of."""
+    counted from an array `array` is not made of.
+
+    `through_helper`: the view is made by a helper whose parameters hold a
+    caller's arguments; its array's length may be unknown, when a numpy
+    call that makes an array of a new length is among the steps that made
+    it (in the helper or the caller)."""
     candidates = []
     own = lineage(array)
     for found in window_axes(array, view):
         counted = _owners(found.over, positive=True)
         if (
             not counted
-            or not built_length(array, found.axis)
+            or not (through_helper or built_length(array, found.axis))
             or not _unrelated(_owners(found.over))
             or all(any(akin(owner, key) for key in own) for owner in counted)
         ):
@@ -219,21 +245,28 @@ def foreign_axes(
     if not candidates:
         return []
     ancestry = made_of(evaluator, node, scope)
+    if through_helper and not ancestry.built:
+        return []
     return [
         found
         for found, counted in candidates
-        if any(not any(akin(owner, key) for key in ancestry) for owner in counted)
+        if any(not any(akin(owner, key) for key in ancestry.keys) for owner in counted)
     ]
 
 
 def describe(
-    array: ArrayModel, label: str, view: list[Dimension], found: WindowAxis
+    array: ArrayModel,
+    label: str,
+    view: list[Dimension],
+    found: WindowAxis,
+    helper: str = "",
 ) -> str:
     """What a finding says: which dimensions, the length they must fit, and
-    the relation that would keep them inside it."""
+    the relation that would keep them inside it; `helper` names the function
+    that makes the view, called where the finding is."""
     length = array.shape_at(found.axis)
     assert length is not None
-    names = _names(view, length)
+    names = _names(view, length, code_names=not helper)
     over = found.over
     counted = [
         names.get(symbol, symbol.label)
@@ -245,14 +278,25 @@ def describe(
     numbers = [str(n) for n in found.movers]
     which = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
     sizes = ", ".join(view[n].size_text for n in found.movers)
+    if helper:
+        where = (
+            f"{helper}() called here lays dimensions {which} (sizes {sizes}) "
+            f"along axis {found.axis} of {label}, an array made with a new "
+            "length from the arguments"
+        )
+    else:
+        where = (
+            f"dimensions {which} (sizes {sizes}) step along axis {found.axis} "
+            f"of {label}, whose length {length.render(names)} this function "
+            "works out from other sizes"
+        )
+    if helper:
+        counted = [f"{name} (in {helper}())" for name in counted]
     return (
-        f"dimensions {which} (sizes {sizes}) step along axis {found.axis} of "
-        f"{label}, whose length {length.render(names)} this function works "
-        f"out from other sizes; {', '.join(dict.fromkeys(counted))} is another "
-        f"array's size, and "
-        f"nothing here ties it to that length: the view stays in bounds only "
-        f"while {_inequality(over, names)} (count the windows from "
-        f"{label}.shape[{found.axis}])"
+        f"{where}; {', '.join(dict.fromkeys(counted))} is another array's "
+        "size, and nothing here ties it to that length: the view stays in "
+        f"bounds only while {_inequality(over, names)} (count the windows "
+        f"from {label}.shape[{found.axis}])"
     )
 
 
@@ -262,14 +306,19 @@ def _in_strides(stride: Poly, array: ArrayModel) -> Poly:
     return stride
 
 
-def _names(view: list[Dimension], length: Poly) -> dict[Symbol, str]:
+def _names(
+    view: list[Dimension], length: Poly, code_names: bool = True
+) -> dict[Symbol, str]:
+    """How to write each symbol: the names code gives sizes (``in_H`` for
+    a shape) when `code_names`, else what they stand for (a helper's
+    parameter names mean nothing at its call)."""
     names: dict[Symbol, str] = {}
     polys = [length, *(d.size for d in view), *(d.stride for d in view)]
     for poly in polys:
         for symbol in poly.symbols():
             if symbol.label.isidentifier() or symbol not in names:
                 names[symbol] = symbol.label
-    for dimension in view:  # the names code gives sizes: ``in_H`` for a shape
+    for dimension in view if code_names else ():
         symbols = dimension.size.symbols()
         if len(symbols) == 1 and dimension.size_text.isidentifier():
             (symbol,) = symbols

@@ -379,9 +379,14 @@ RULES: tuple[Rule, ...] = (
             "caller's contract and is not reported. A buffer allocated from "
             "the input's sizes and read with windows counted from the output "
             "gradient (`col2im`) is correct code this rule would report: the "
-            "relation holds through the forward pass, out of sight. Counts "
-            "passed to a helper that makes the view (`get_windows(dz, "
-            "out_shape=x.shape)`) are not followed into the helper."
+            "relation holds through the forward pass, out of sight. A helper "
+            "defined in the same module (a function, or a method called "
+            "through `self`) that makes the view is read with each call's "
+            "arguments, and the finding is at the call "
+            "(`self.get_windows(dz, out_shape=x.shape)`); there the array's "
+            "length may be unknown, if a numpy call that makes an array of a "
+            "new length (`np.pad`, `np.insert`, `np.zeros`, ...) made it. "
+            "Helpers in other modules are not followed."
         ),
     ),
     Rule(

@@ -218,8 +218,10 @@ def _misalignment(
     return None
 
 
-def foreign_window_counts(site: Site) -> Iterator[Report]:
-    """SST011: windows counted from another array's shape, laid over this one."""
+def foreign_window_counts(site: Site, helper: str = "") -> Iterator[Report]:
+    """SST011: windows counted from another array's shape, laid over this
+    one; `helper` names the function whose view this is, when `site` is
+    read with a caller's arguments."""
     if site.array is None or site.strides is None or site.shape is None:
         return
     viewed = site.strict.viewed(site.array, site.scope)
@@ -233,8 +235,11 @@ def foreign_window_counts(site: Site) -> Iterator[Report]:
     view = dimensions(shape, strides, texts)
     if view is None:
         return
-    for found in foreign_axes(viewed, view, site.strict, site.array, site.scope):
-        detail = describe(viewed, site.label, view, found)
+    through = bool(helper)
+    for found in foreign_axes(
+        viewed, view, site.strict, site.array, site.scope, through
+    ):
+        detail = describe(viewed, site.label, view, found, helper)
         yield Report("SST011", site.call, {"detail": detail})
         return
 

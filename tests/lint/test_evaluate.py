@@ -186,3 +186,22 @@ def test_strides_unpacked_from_a_padded_array_are_its_strides() -> None:
     ((symbol,),) = [stride.symbols()]
     assert (symbol.kind, symbol.index) == ("stride", 0)
     assert text(evaluate(setup, "padded.shape")) == "(x.shape[0] + 2, x.shape[1] + 4)"
+
+
+def test_the_tail_of_a_shape_of_unknown_length_is_its_later_axes() -> None:
+    tail = evaluate("", "x.shape[2:]")
+    assert isinstance(tail, Seq)
+    assert text(evaluate("", "x.shape[2:][0]")) == "x.shape[2]"
+    joined = evaluate("", "x.shape[:2] + k.shape[2:]")
+    assert isinstance(joined, Seq)
+    items = joined.expanded(4)
+    assert items is not None
+    assert [text(i.value) for i in items] == [
+        "x.shape[0]",
+        "x.shape[1]",
+        "k.shape[2]",
+        "k.shape[3]",
+    ]
+    alone = tail.expanded(1)  # x has three axes then: the tail is one
+    assert alone is not None
+    assert [text(i.value) for i in alone] == ["x.shape[2]"]

@@ -72,3 +72,25 @@ def test_arrays_made_from_one_another_are_akin() -> None:
     assert akin("1:x@2:4[(3, 4)]", "1:x@2:4")
     assert not akin("1:x@2:4", "1:x@2:45")
     assert not akin("1:x@2:4", "1:y@2:4")
+
+
+def test_a_helper_given_another_arrays_count_is_reported_at_the_call() -> None:
+    body = (
+        "class Layer:\n"
+        "    def windows(self, x, count, k):\n"
+        "        padded = np.pad(x, ((k - 1, k - 1),))\n"
+        "        s = padded.strides[0]\n"
+        "        return as_strided(padded, (count, k), (s, s))\n"
+        "\n"
+        "    def forward(self, x, k):\n"
+        "        self.x = x\n"
+        "        return self.windows(x, len(x) - k + 1, k)\n"
+        "\n"
+        "    def backward(self, grad, k):\n"
+        "        dilated = np.insert(grad, [1, 2], 0)\n"
+        "        return self.windows(dilated, len(self.x), k)\n"
+    )
+    found = lint_source(HEADER + body, "m.py", Selection(["SST011"]))
+    assert [f.line for f in found] == [15]
+    assert "windows() called here" in found[0].message
+    assert "count (in windows()) is another array's size" in found[0].message
