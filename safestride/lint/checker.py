@@ -12,6 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 from safestride.lint.consumption import Place, used_up
 from safestride.lint.evaluate import Evaluator
 from safestride.lint.findings import Edit, Finding, Fix
+from safestride.lint.helpers import (
+    bound_to_arguments,
+    callee,
+    calls_in,
+    find_helpers,
+)
 from safestride.lint.parsing import SPLIT_FROM_LINES
 from safestride.lint.recognition import (
     NUMPY_MODULES,
@@ -23,7 +29,12 @@ from safestride.lint.recognition import (
 )
 from safestride.lint.rules import RULES_BY_CODE
 from safestride.lint.scopes import Scope
-from safestride.lint.site_rules import Site, overlapping, site_reports
+from safestride.lint.site_rules import (
+    Site,
+    foreign_window_counts,
+    overlapping,
+    site_reports,
+)
 from safestride.lint.sources import Sources
 from safestride.lint.symbolic import Remainders
 
@@ -114,6 +125,11 @@ class Checker(ast.NodeVisitor):
         self.module = Scope.of(tree, walrus=walrus)
         self.module.unsure = _rebound_elsewhere(lines)
         self._watch_assigned_aliases()
+        self.helpers = {}
+        if wants("SST011"):  # calls of helpers that make views matter too
+            self.helpers = find_helpers(tree, self.relevant.mentions)
+            for name in self.helpers:
+                self.relevant.watch(name)
         remainders = Remainders()
         self.strict = Evaluator(self.recognizer, remainders, strict=True)
         self.lenient = Evaluator(self.recognizer, remainders, strict=False)
@@ -311,6 +327,8 @@ class Checker(ast.NodeVisitor):
         self._check_writes_through_calls(node)
         site = self._site(node)
         if site is None:
+            if self.helpers:
+                self._check_helper_call(node)
             return
         origin = self.recognizer.origin(node.func, self.scope, _start(node))
         if origin == "numpy" and isinstance(node.func, ast.Attribute):
@@ -325,6 +343,34 @@ class Checker(ast.NodeVisitor):
             self.report("SST004", node)
         for found in site_reports(site, self.wants):
             self.report(found.code, found.node, None, **found.details)
+
+    def _check_helper_call(self, call: ast.Call) -> None:
+        """SST011 on the views a same-module helper makes from this call's
+        arguments, reported at the call."""
+        found = callee(call, self.scope, self.helpers)
+        if found is None:
+            return
+        function, parent = found
+        scope = bound_to_arguments(function, parent, call, self.scope)
+        if scope is None:
+            return
+        self.entered.append(scope)
+        for inner in calls_in(function):
+            if self.recognizer.origin(inner.func, scope, _start(inner)) is None:
+                continue
+            site = Site(
+                inner,
+                scope,
+                _argument(inner, 0, "x"),
+                _argument(inner, 1, "shape"),
+                _argument(inner, 2, "strides"),
+                self.strict,
+                self.lenient,
+                self.sources,
+            )
+            for report in foreign_window_counts(site, function.name):
+                self.report(report.code, call, None, **report.details)
+                return
 
     def _place(self, call: ast.Call) -> Place:
         """The statement of the current function (or the module's statement)

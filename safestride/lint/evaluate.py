@@ -50,6 +50,7 @@ class Evaluator:
         self._memo: dict[tuple[int, int], Value] = {}
         self._bindings: dict[str, Value] = {}
         self._dimensions: dict[int, dict[str, int]] = {}
+        self._active: set[str] = set()  # bindings being worked out
         self._depth = 0
 
     def forget(self) -> None:
@@ -164,7 +165,11 @@ class Evaluator:
             return self._bindings[key]
         self._bindings[key] = None  # a cycle reads as unknown
         assert binding.value is not None
-        value = self.value(binding.value, binding.scope)
+        self._active.add(binding.key)
+        try:
+            value = self.value(binding.value, binding.scope)
+        finally:
+            self._active.discard(binding.key)
         if binding.mutation and not (
             binding.mutation == "items"
             and isinstance(value, ArrayModel)
@@ -209,10 +214,21 @@ class Evaluator:
                         and isinstance(value, ast.Attribute)
                         and value.attr in ("shape", "strides")
                     ):
+                        if self._being_worked_out(value.value, binding.scope):
+                            continue  # its value is not known yet: not reading it
                         owner = self.value(value.value, binding.scope)
                         if isinstance(owner, Opaque):
                             found[owner.key] = binding.width[0]
         return self._dimensions[scope.number]
+
+    def _being_worked_out(self, node: ast.expr, scope: Scope) -> bool:
+        """Whether `node` names a binding whose value is being worked out
+        (``padded = np.pad(x, ...)`` asks how many dimensions ``x`` has,
+        and ``s0, s1 = padded.strides`` would ask for ``padded``)."""
+        if not isinstance(node, ast.Name):
+            return False
+        binding = scope.lookup(node.id, _start(node)).binding
+        return binding is not None and binding.key in self._active
 
     # ------------------------------------------------------------ attributes
 
@@ -225,6 +241,12 @@ class Evaluator:
             return None if array is None else array.itemsize
         if node.attr == "itemsize" and isinstance(owner, ast.Call):
             return self.dtype_itemsize(owner, scope)
+        if isinstance(owner, ast.Attribute) and owner.attr == "shape":
+            array = self.array(owner.value, scope)
+            if array is not None:  # a framework's Shape object: ``t.shape.axis``
+                text = ast.unparse(node)
+                family = f"shape:{array.shape_key or array.key}"
+                return Opaque(f"attribute:{text}", text, False, family)
         if node.attr in ("shape", "strides", "itemsize", "size", "ndim", "nbytes", "T"):
             array = self.array(owner, scope)
             if array is None:
@@ -452,7 +474,7 @@ def _index(sequence: Seq, index: ast.expr, evaluator: Evaluator, scope: Scope) -
     if len(sequence.items) == 1 and isinstance(sequence.items[0], Spread):
         spread = sequence.items[0]
         at = spread.array.shape_at if spread.what == "shape" else spread.array.stride_at
-        return at(position)
+        return at(position + spread.start if position >= 0 else position)
     return None
 
 
@@ -471,9 +493,11 @@ def _slice(
         return Seq(tuple(items), sequence.vector)
     if len(sequence.items) != 1 or not isinstance(sequence.items[0], Spread):
         return None
-    if step not in (None, 1):
+    if step not in (None, 1) or sequence.items[0].start:
         return None
     spread = sequence.items[0]
+    if lower is not None and lower > 0 and upper is None:  # x.shape[2:]
+        return Seq((Spread(spread.array, spread.what, lower),))
     at = spread.array.shape_at if spread.what == "shape" else spread.array.stride_at
     if lower is not None and upper is not None and (lower < 0) == (upper < 0):
         indexes = range(lower, upper)

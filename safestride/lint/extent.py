@@ -156,7 +156,7 @@ def _indexes(array: ArrayModel, label: str, view: list[Dimension]) -> str | None
             continue
         stride: Poly | None = dimension.stride
         if array.contiguous and dimension.stride.value is not None:
-            stride = _as_stride_symbols(dimension.stride, array)
+            stride = as_stride_symbols(dimension.stride, array)
         parts = None if stride is None else along_axes(stride, array)
         if parts is None:
             return None
@@ -194,7 +194,7 @@ def _names(view: list[Dimension]) -> dict[Symbol, str]:
     return names
 
 
-def _as_stride_symbols(stride: Poly, array: ArrayModel) -> Poly | None:
+def as_stride_symbols(stride: Poly, array: ArrayModel) -> Poly | None:
     """A byte count on a C-contiguous array, as a multiple of one of its
     strides (the outermost whose size in bytes is known and divides it)."""
     if array.shape is None:

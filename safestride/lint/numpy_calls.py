@@ -99,7 +99,7 @@ def _whole_shape(value: Value) -> str | None:
     """The array whose whole shape `value` is (``x.shape``), by shape key."""
     if isinstance(value, Seq) and len(value.items) == 1:
         (item,) = value.items
-        if isinstance(item, Spread) and item.what == "shape":
+        if isinstance(item, Spread) and item.what == "shape" and not item.start:
             return item.array.shape_key or item.array.key
     return None
 

@@ -333,6 +333,63 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        code="SST011",
+        name="windows-from-another-array",
+        message="windows counted from another array: {detail}",
+        what=(
+            "Flags a window view (two or more dimensions stepping along one "
+            "axis: a window count and a window) over an array the function "
+            "made with a length worked out from other sizes (`np.pad(grad, k - "
+            "1)`), when the view fits that length only through a relation "
+            "between two arrays' sizes that nothing in the function states, "
+            "and the windows are counted from an array the viewed one is not "
+            "made of. The message states the relation that keeps the view in "
+            "bounds."
+        ),
+        why=(
+            "A convolution's backward pass that counts its windows from the "
+            "forward input's height and lays them over the padded output "
+            "gradient is in bounds only while the gradient is exactly as tall "
+            "as a stride-1 output. With a stride of 2 it reads thousands of "
+            "bytes past the gradient, silently, the first time a model uses "
+            "that stride. Counting the windows from the padded array itself "
+            "cannot overrun."
+        ),
+        example=(
+            "def input_gradient(x, grad, w):\n"
+            "    k = w.shape[0]\n"
+            "    padded = np.pad(grad, ((k - 1, k - 1),))\n"
+            "    s = padded.strides[0]\n"
+            "    return as_strided(padded, (x.shape[0], k), (s, s)) @ w[::-1]"
+        ),
+        instead=(
+            "def input_gradient(grad, w):\n"
+            "    k = w.shape[0]\n"
+            "    padded = np.pad(grad, ((k - 1, k - 1),))\n"
+            "    s = padded.strides[0]\n"
+            "    count = padded.shape[0] - k + 1\n"
+            "    windows = as_strided(padded, (count, k), (s, s), writeable=False)\n"
+            "    return windows @ w[::-1]"
+        ),
+        limitations=(
+            "Only views over an array made in the same function, whose length "
+            "there is computed (padded, dilated, allocated from sizes): a view "
+            "over an array the function receives (a weight gradient counted "
+            "from the output gradient over the forward input) rests on the "
+            "caller's contract and is not reported. A buffer allocated from "
+            "the input's sizes and read with windows counted from the output "
+            "gradient (`col2im`) is correct code this rule would report: the "
+            "relation holds through the forward pass, out of sight. A helper "
+            "defined in the same module (a function, or a method called "
+            "through `self`) that makes the view is read with each call's "
+            "arguments, and the finding is at the call "
+            "(`self.get_windows(dz, out_shape=x.shape)`); there the array's "
+            "length may be unknown, if a numpy call that makes an array of a "
+            "new length (`np.pad`, `np.insert`, `np.zeros`, ...) made it. "
+            "Helpers in other modules are not followed."
+        ),
+    ),
+    Rule(
         code="SST900",
         name="syntax-error",
         message="cannot parse this file: {source}",

@@ -129,6 +129,12 @@ class Scope:
         return cls._read(node, parent, walrus if parent is None else parent.walrus)
 
     @classmethod
+    def fresh(cls, node: ast.AST, parent: Scope) -> Scope:
+        """Another reading of a function's bindings, apart from the one its
+        class keeps: for binding its parameters to one call's arguments."""
+        return cls._read(node, parent, parent.walrus)
+
+    @classmethod
     def _read(cls, node: ast.AST, parent: Scope | None, walrus: bool) -> Scope:
         scope = cls(node, parent, walrus=walrus)
         _Recorder(scope).record(node)

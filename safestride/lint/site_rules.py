@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from safestride.lint.evaluate import Evaluator
 from safestride.lint.extent import dimensions, overrun
+from safestride.lint.foreign import describe, foreign_axes
 from safestride.lint.scopes import Scope
 from safestride.lint.sources import Sources, shape_of
 from safestride.lint.symbolic import Poly
@@ -217,6 +218,32 @@ def _misalignment(
     return None
 
 
+def foreign_window_counts(site: Site, helper: str = "") -> Iterator[Report]:
+    """SST011: windows counted from another array's shape, laid over this
+    one; `helper` names the function whose view this is, when `site` is
+    read with a caller's arguments."""
+    if site.array is None or site.strides is None or site.shape is None:
+        return
+    viewed = site.strict.viewed(site.array, site.scope)
+    shape = site.shape_items(site.strict)
+    strides = site.items(
+        site.strict, site.strides, None if shape is None else len(shape)
+    )
+    if shape is None or strides is None:
+        return
+    texts = ([_text(i) for i in shape], [_text(i) for i in strides])
+    view = dimensions(shape, strides, texts)
+    if view is None:
+        return
+    through = bool(helper)
+    for found in foreign_axes(
+        viewed, view, site.strict, site.array, site.scope, through
+    ):
+        detail = describe(viewed, site.label, view, found, helper)
+        yield Report("SST011", site.call, {"detail": detail})
+        return
+
+
 # ------------------------------------------------------------------ advice
 
 
@@ -360,6 +387,7 @@ RULES: dict[str, Callable[[Site], Iterator[Report]]] = {
     "SST007": window_view,
     "SST009": out_of_bounds,
     "SST010": misaligned_strides,
+    "SST011": foreign_window_counts,
 }
 
 

@@ -30,7 +30,9 @@ class Opaque:
     family: str = ""
 
     def as_poly(self) -> Poly:
-        return Poly.symbol(Symbol("free", self.key, label=self.label))
+        return Poly.symbol(
+            Symbol("free", self.key, label=self.label, family=self.family)
+        )
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,12 @@ class ArrayModel:
 
 @dataclass(frozen=True)
 class Spread:
-    """All of an array's ``shape`` or ``strides``, of unknown length."""
+    """An array's ``shape`` or ``strides`` from axis `start` on (``x.shape``,
+    ``x.shape[2:]``), of unknown length."""
 
     array: ArrayModel
     what: str
+    start: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,8 +185,9 @@ class Seq:
         if length is None or len(arrays) != 1:
             return None
         fixed = len(self.items) - len(spreads)
-        ndim, left = divmod(length - fixed, len(spreads))
-        if left or ndim < 0:
+        skipped = sum(spread.start for spread in spreads)
+        ndim, left = divmod(length - fixed + skipped, len(spreads))
+        if left or any(ndim < spread.start for spread in spreads):
             return None
         items: list[Item] = []
         for item in self.items:
@@ -190,7 +195,7 @@ class Seq:
                 items.append(item)
                 continue
             at = item.array.shape_at if item.what == "shape" else item.array.stride_at
-            items.extend(Item(at(i), None) for i in range(ndim))
+            items.extend(Item(at(i), None) for i in range(item.start, ndim))
         return items
 
 

@@ -170,3 +170,38 @@ def test_dtype_names() -> None:
     assert text(evaluate("y = np.zeros(2, dtype=x.dtype)\n", "y.dtype.itemsize")) == (
         "x.itemsize"
     )
+
+
+def test_strides_unpacked_from_a_padded_array_are_its_strides() -> None:
+    # Working out `padded` asks how many dimensions `x` has, which reads
+    # every `a, b = ....strides` of the function: this one must wait.
+    setup = """
+        padded = np.pad(x, ((1, 1), (2, 2)))
+        s0, s1 = padded.strides
+    """
+    both = evaluate(setup, "(padded, s0)")  # the array first, as a call does
+    assert isinstance(both, Seq)
+    stride = as_poly(both.known_items()[1].value)
+    assert stride is not None
+    ((symbol,),) = [stride.symbols()]
+    assert (symbol.kind, symbol.index) == ("stride", 0)
+    assert text(evaluate(setup, "padded.shape")) == "(x.shape[0] + 2, x.shape[1] + 4)"
+
+
+def test_the_tail_of_a_shape_of_unknown_length_is_its_later_axes() -> None:
+    tail = evaluate("", "x.shape[2:]")
+    assert isinstance(tail, Seq)
+    assert text(evaluate("", "x.shape[2:][0]")) == "x.shape[2]"
+    joined = evaluate("", "x.shape[:2] + k.shape[2:]")
+    assert isinstance(joined, Seq)
+    items = joined.expanded(4)
+    assert items is not None
+    assert [text(i.value) for i in items] == [
+        "x.shape[0]",
+        "x.shape[1]",
+        "k.shape[2]",
+        "k.shape[3]",
+    ]
+    alone = tail.expanded(1)  # x has three axes then: the tail is one
+    assert alone is not None
+    assert [text(i.value) for i in alone] == ["x.shape[2]"]

@@ -37,6 +37,7 @@ SETUP = {
     "SST008": "",
     "SST009": "",
     "SST010": "x = data()\n",
+    "SST011": "",
 }
 DOCUMENTED = [rule for rule in RULES if rule.code in SETUP]
 
