@@ -107,6 +107,21 @@ _HOMES: dict[str, str] = {
 __all__ = ["__version__", *_HOMES]
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext safestride``: guard the kernel, add ``%safestride``, and
+    show unsafe views as pictures (see ``docs/notebooks.rst``)."""
+    from safestride.notebook.extension import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext safestride``: take back all that loading it added."""
+    from safestride.notebook.extension import unload
+
+    unload(ipython)
+
+
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:

@@ -6,7 +6,7 @@ instead; the numbers are also kept as attributes for tools to read.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safestride._public import public
 from safestride.core.messages import (
@@ -17,6 +17,9 @@ from safestride.core.messages import (
     summarize_violation,
 )
 from safestride.core.violation import Violation
+
+if TYPE_CHECKING:
+    from safestride.guard.callsite import CallSite
 
 __all__ = [
     "ForeignElementError",
@@ -39,15 +42,32 @@ class StrideError(ValueError):
     A subclass of `ValueError`, so code that catches numpy's errors keeps
     working.
 
+    In IPython and Jupyter it displays as a picture of the memory and the
+    view (``_repr_html_``), and as its message in a terminal.
+
     Attributes
     ----------
     summary : str
         The message's first sentence, for one-line listings.
+    site : CallSite or None
+        The line that asked for the view, when the guard raised the error
+        (None when ``safestride.as_strided`` raised it: its traceback ends
+        at that line).
     """
+
+    site: CallSite | None = None
 
     def __init__(self, message: str, *, summary: str) -> None:
         super().__init__(message)
         self.summary = summary
+
+    def _repr_html_(self) -> str:
+        from safestride.notebook.display import error_html  # HTML only on demand
+
+        return error_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Copy and pickle (a multiprocessing worker raising it) without

@@ -21,6 +21,18 @@ _INHERITED_NOT = ("SAFESTRIDE_GUARD", "PYTEST_CURRENT_TEST")
 _INHERITED_NOT_PREFIXES = ("PYTEST_XDIST_",)
 
 
+def child_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The test process's environment less the guard's and pytest-xdist's own
+    variables, plus `env`: what a child process (or a Jupyter kernel) gets."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in _INHERITED_NOT and not key.startswith(_INHERITED_NOT_PREFIXES)
+    }
+    environment.update(env or {})
+    return environment
+
+
 def run_python(
     *arguments: str,
     code: str | None = None,
@@ -38,12 +50,6 @@ def run_python(
     command = [sys.executable, *arguments]
     if code is not None:
         command += ["-c", textwrap.dedent(code)]
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in _INHERITED_NOT and not key.startswith(_INHERITED_NOT_PREFIXES)
-    }
-    environment.update(env or {})
     return subprocess.run(
         command,
         cwd=cwd,
@@ -52,5 +58,5 @@ def run_python(
         text=True,
         timeout=timeout,
         check=False,
-        env=environment,
+        env=child_environment(env),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+from safestride.core.extent import DimensionOverrun
 from safestride.core.violation import Violation
 
 PICTURE_WIDTH = 48
@@ -59,21 +60,33 @@ def render_picture(
     )
 
 
+#: What a message says when no dimension is to blame.
+NO_DIMENSION_MOVES = "no dimension moves: even the first element does not fit"
+
+
+def describe_overrun(overrun: DimensionOverrun) -> str:
+    """One dimension's part in an overrun, in words.
+
+    Examples
+    --------
+    >>> from safestride.core.extent import DimensionOverrun
+    >>> print(describe_overrun(DimensionOverrun(0, 5, 8, "end", 32, 3)))
+    dimension 0 (size 5, stride 8) moves the view 32 bytes towards the end:
+    at most 3 fit, 2 too many
+    """
+    if overrun.max_size == 0:
+        verdict = "the other dimensions overrun even without it"
+    else:
+        verdict = f"at most {overrun.max_size} fit, {overrun.excess} too many"
+    return (
+        f"dimension {overrun.dim} (size {overrun.size}, stride {overrun.stride})"
+        f" moves the view {overrun.reach} bytes towards the {overrun.side}: {verdict}"
+    )
+
+
 def _overrun_lines(violation: Violation) -> list[str]:
-    lines = []
-    for overrun in violation.overruns:
-        if overrun.max_size == 0:
-            verdict = "the other dimensions overrun even without it"
-        else:
-            verdict = f"at most {overrun.max_size} fit, {overrun.excess} too many"
-        lines.append(
-            f"  dimension {overrun.dim} (size {overrun.size}, stride {overrun.stride})"
-            f" moves the view {overrun.reach} bytes towards the {overrun.side}: "
-            f"{verdict}"
-        )
-    if not lines:
-        lines.append("  no dimension moves: even the first element does not fit")
-    return lines
+    lines = [f"  {describe_overrun(overrun)}" for overrun in violation.overruns]
+    return lines or [f"  {NO_DIMENSION_MOVES}"]
 
 
 def _overrun_summary(violation: Violation) -> str:
@@ -121,12 +134,10 @@ def _paragraph(text: str) -> str:
     return textwrap.fill(text, MESSAGE_WIDTH, subsequent_indent="  ")
 
 
-def _advice(violation: Violation) -> list[str]:
-    lines = [""]
-    for cause in violation.causes:
-        lines.append(_paragraph(f"Likely cause: {cause}"))
+def what_to_do(violation: Violation) -> str:
+    """The advice that ends every out-of-bounds message, without its label."""
     advice = (
-        "What to do: compute strides from x.strides rather than by hand; to repeat "
+        "compute strides from x.strides rather than by hand; to repeat "
         "values use np.broadcast_to, for windows use sliding_window_view."
     )
     if violation.bounds == "array":
@@ -134,7 +145,14 @@ def _advice(violation: Violation) -> list[str]:
             " If the view is meant to reach into the rest of the buffer x was cut "
             'from, pass bounds="buffer".'
         )
-    lines.append(_paragraph(advice))
+    return advice
+
+
+def _advice(violation: Violation) -> list[str]:
+    lines = [""]
+    for cause in violation.causes:
+        lines.append(_paragraph(f"Likely cause: {cause}"))
+    lines.append(_paragraph(f"What to do: {what_to_do(violation)}"))
     return lines
 
 

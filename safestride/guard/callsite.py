@@ -13,9 +13,48 @@ import functools
 import linecache
 import textwrap
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from safestride._public import public
+
+#: Gives a block of code that is not a file a reader's name (``"Cell In[3]"``
+#: for a notebook's cell), or None when the block is not its own.
+BlockNamer = Callable[[str], "str | None"]
+
+_namers: list[BlockNamer] = []
+
+
+def add_block_namer(namer: BlockNamer) -> None:
+    """Let `namer` name the code blocks it knows in every call site shown."""
+    _namers.append(namer)
+
+
+def remove_block_namer(namer: BlockNamer) -> None:
+    """Stop asking `namer`; harmless when it was never added."""
+    if namer in _namers:
+        _namers.remove(namer)
+
+
+def block_name(filename: str) -> str | None:
+    """A reader's name for the code block `filename` holds, if a namer has one.
+
+    Examples
+    --------
+    >>> def cells(filename):
+    ...     return "Cell In[3]" if filename == "/tmp/ipykernel_1/42.py" else None
+    >>> add_block_namer(cells)
+    >>> block_name("/tmp/ipykernel_1/42.py"), block_name("train.py")
+    ('Cell In[3]', None)
+    >>> remove_block_namer(cells)
+    >>> print(block_name("/tmp/ipykernel_1/42.py"))
+    None
+    """
+    for namer in reversed(_namers):
+        name = namer(filename)
+        if name is not None:
+            return name
+    return None
 
 
 @public
@@ -29,8 +68,16 @@ class CallSite:
     function: str
     source: str
 
+    @property
+    def location(self) -> str:
+        """``file:line``, or ``Cell In[3], line 5`` for a notebook's cell."""
+        block = block_name(self.filename)
+        if block is None:
+            return f"{self.filename}:{self.lineno}"
+        return f"{block}, line {self.lineno}"
+
     def __str__(self) -> str:
-        return f"{self.filename}:{self.lineno} in {self.function}"
+        return f"{self.location} in {self.function}"
 
 
 UNKNOWN = CallSite("<unknown>", 0, "<unknown>", "")

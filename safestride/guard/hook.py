@@ -64,6 +64,7 @@ def _found(error: StrideError, config: state.GuardConfig) -> None:
         located = copy.copy(error)  # the report keeps the message without the site
         source = textwrap.indent(site.source, "    ")
         located.args = (f"{error}\n  made at {site}\n{source}",)
+        located.site = site
         raise located from None
     if config.policy == "warn" and new_line:
         warnings.warn_explicit(

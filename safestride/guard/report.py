@@ -172,6 +172,9 @@ def _identity(site: CallSite, error: StrideError) -> tuple[Any, ...]:
 class Report:
     """Every unsafe view recorded while a guard was collecting.
 
+    In IPython and Jupyter it displays as its rendered listing, with a
+    picture per call site in a notebook (``_repr_html_``).
+
     The same view made again from the same line (a loop) is counted, not
     repeated; distinct views stay distinct. Safe to fill from several
     threads.
@@ -314,6 +317,14 @@ class Report:
             group.render(number, diagnosis=diagnoses)
             for number, group in enumerate(self.sites(), start=1)
         )
+
+    def _repr_html_(self) -> str:
+        from safestride.notebook.display import report_html  # HTML only on demand
+
+        return report_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.render())
 
     def to_json(self) -> str:
         """Every distinct view as a JSON record, with the counts."""
