@@ -114,13 +114,19 @@ class SiteViews:
         """The view reaching furthest outside its memory (the first, on ties)."""
         return max(self.views, key=lambda view: view.overrun)
 
-    def render(self, number: int, *, diagnosis: bool = True) -> str:
-        """A numbered entry: where, how often, and the worst view's message
-        (only its first sentence when `diagnosis` is False)."""
+    @property
+    def made(self) -> str:
+        """How often, in words: ``made twice``, ``2 distinct views, made 3
+        times; the worst``."""
         made = f"made {_times(self.count)}"
         if len(self.views) > 1:
             made = f"{len(self.views)} distinct views, {made}; the worst"
-        lines = [f"{number}. {self.site} ({made}):"]
+        return made
+
+    def render(self, number: int, *, diagnosis: bool = True) -> str:
+        """A numbered entry: where, how often, and the worst view's message
+        (only its first sentence when `diagnosis` is False)."""
+        lines = [f"{number}. {self.site} ({self.made}):"]
         if self.site.source:
             lines.append(textwrap.indent(self.site.source, "     "))
         worst = self.worst

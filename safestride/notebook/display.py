@@ -259,13 +259,10 @@ def error_html(error: StrideError, site: CallSite | None = None) -> str:
 
 
 def _site_entry(number: int, group: SiteViews) -> str:
-    made = f"made {group.count} time{'s' if group.count != 1 else ''}"
-    if len(group.views) > 1:
-        made = f"{len(group.views)} distinct views, {made}; the worst"
     worst = group.worst
     heading = (
         f"<div><b>{number}. {_text(group.site.location)}</b> in "
-        f"<code>{_text(group.site.function)}</code> ({_text(made)}):</div>"
+        f"<code>{_text(group.site.function)}</code> ({_text(group.made)}):</div>"
     )
     source = (
         f'<pre style="{_CODE}">{_text(group.site.source)}</pre>'

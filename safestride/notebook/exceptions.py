@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import sys
 import types
-from IPython.core.interactiveshell import InteractiveShell
+from typing import TYPE_CHECKING
 
 from safestride.errors import StrideError
 from safestride.guard.callsite import is_machinery
 from safestride.notebook.display import error_html, site_of
+
+if TYPE_CHECKING:  # IPython is imported by whoever loads the extension
+    from IPython.core.interactiveshell import InteractiveShell
 
 
 def _is_machinery(entry: types.TracebackType) -> bool:

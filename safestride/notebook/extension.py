@@ -10,8 +10,7 @@ code has open stays in force, and the user's ``safestride.install()`` too.
 from __future__ import annotations
 
 import contextlib
-
-from IPython.core.interactiveshell import InteractiveShell
+from typing import TYPE_CHECKING
 
 from safestride.guard import guarded
 from safestride.guard.callsite import add_block_namer, remove_block_namer
@@ -19,6 +18,9 @@ from safestride.guard.report import Report
 from safestride.notebook import magics
 from safestride.notebook.command import Command
 from safestride.notebook.exceptions import RichErrors, frontend_shows_html
+
+if TYPE_CHECKING:  # IPython is imported by whoever loads the extension
+    from IPython.core.interactiveshell import InteractiveShell
 
 
 class NotebookGuard:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
-
 from safestride.guard.report import Report
 from safestride.notebook.command import USAGE, CommandError, parse_command
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # IPython is imported by whoever loads the extension
+    from IPython.core.interactiveshell import InteractiveShell
+
     from safestride.notebook.extension import NotebookGuard
 
 NAME = "safestride"
@@ -36,6 +35,8 @@ def run(extension: NotebookGuard, line: str) -> Report | None:
     try:
         command = parse_command(line)
     except CommandError as error:
+        from IPython.core.error import UsageError  # IPython shows it without traceback
+
         raise UsageError(str(error)) from None
     if command.action == "report":
         return extension.report
