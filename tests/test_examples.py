@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,25 @@ def test_train_cnn_example_learns() -> None:
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("epoch 8:")
     assert float(last.split("test accuracy ")[1].rstrip("%")) > 90.0
+
+
+def test_bias_notebook_is_stopped_by_the_guard(tmp_path: Path) -> None:
+    kernel = pytest.importorskip("tests.notebook.kernel")
+    nbformat = pytest.importorskip("nbformat")
+    book = nbformat.read(EXAMPLES / "notebook" / "bias_1e300.ipynb", as_version=4)
+    kernel.execute(book, tmp_path, cwd=EXAMPLES / "notebook")
+    cells = {cell.id: cell for cell in book.cells}
+    code = {name: cell for name, cell in cells.items() if cell.cell_type == "code"}
+    errors = {name for name, cell in code.items() if kernel.outputs(cell, "error")}
+    assert errors == {"guarded"}, "only the guarded call fails"
+    [silent] = kernel.outputs(cells["silent"], "execute_result")
+    assert "1.e+300" in silent.data["text/plain"]  # the garbage, silently
+    [picture] = kernel.outputs(cells["guarded"], "display_data")
+    page = picture.data["text/html"]
+    assert "240 bytes (~30 elements) out of bounds, past the end" in page
+    assert "Cell In[1], line 8</b> in <code>broadcast_bias</code>" in page
+    assert "Likely cause:</b> Stale strides?" in page
+    [report] = kernel.outputs(cells["report"], "execute_result")
+    assert "broadcast_bias (made 4 times)" in report.data["text/plain"]
+    [fixed] = kernel.outputs(cells["fix"], "execute_result")
+    assert fixed.data["text/plain"] == "array([0.1, 0.2, 0.3])"
