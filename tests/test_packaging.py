@@ -99,6 +99,13 @@ def test_the_hypothesis_extra_is_hypothesis_alone() -> None:
     assert names == ["hypothesis"]
 
 
+def test_the_notebook_extra_runs_notebooks_and_dev_has_it() -> None:
+    names = sorted(r.name.lower() for r in _requirements_of("notebook"))
+    assert names == ["ipykernel", "ipython", "nbclient", "nbformat"]
+    development = {r.name.lower() for r in _requirements_of("dev")}
+    assert set(names) <= development, "the README's test command runs the kernel tests"
+
+
 def test_users_do_not_get_the_development_tools() -> None:
     tools = {"pytest", "ruff", "mypy", "coverage", "nox", "sphinx", "flake8"}
     core = {

@@ -54,7 +54,12 @@ def kernel_manager(folder: Path) -> KernelManager:
         )
     )
     specs = KernelSpecManager(kernel_dirs=[str(folder / "kernels")])
-    return KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+    return KernelManager(
+        kernel_name=KERNEL,
+        kernel_spec_manager=specs,
+        transport="ipc",  # local sockets: no TCP port, no plain-text warning
+        ip=str(folder / "kernel-ipc"),
+    )
 
 
 def execute(book: Any, folder: Path, cwd: Path | None = None) -> Any:
