@@ -6,7 +6,7 @@ reads the outputs of its cells.
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from tests.notebook.kernel import execute, notebook, outputs, text
 pytestmark = pytest.mark.subprocess
 
 CELLS = {
+    "python": "import sys\nprint(sys.executable)",
     "load": "%load_ext safestride",
     "setup": (
         "import numpy as np\n"
@@ -59,7 +60,7 @@ def test_an_unsafe_view_raises_with_its_picture(cells: dict[str, Any]) -> None:
     for fact in (
         "OutOfBoundsError",
         "8 bytes (~1 element) out of bounds, past the end",
-        "<b>Cell In[3], line 1</b>",
+        "<b>Cell In[4], line 1</b>",
         "y = as_strided(x, shape=(4,), strides=(8,))",
         "<svg",
         "dimension 0 (size 4, stride 8)",
@@ -67,7 +68,7 @@ def test_an_unsafe_view_raises_with_its_picture(cells: dict[str, Any]) -> None:
     ):
         assert fact in page, fact
     assert error.ename == "OutOfBoundsError"
-    assert "made at Cell In[3], line 1 in <module>" in error.evalue
+    assert "made at Cell In[4], line 1 in <module>" in error.evalue
     assert "hook.py" not in "".join(error.traceback), "ends at the user's line"
 
 
@@ -78,8 +79,8 @@ def test_record_then_report_shows_the_view_and_its_line(cells: dict[str, Any]) -
     [report] = outputs(cells["report"], "execute_result")
     plain, page = report.data["text/plain"], report.data["text/html"]
     assert plain.startswith("safestride: 2 unsafe views at 2 call sites")
-    assert "2. Cell In[5], line 2 in <module> (made once):" in plain
-    assert "Cell In[5], line 2</b>" in page
+    assert "2. Cell In[6], line 2 in <module> (made once):" in plain
+    assert "Cell In[6], line 2</b>" in page
     assert page.count("<svg") == 2
 
 
@@ -101,8 +102,5 @@ def test_unloading_removes_the_guard_the_handler_and_the_magic(
     assert "Line magic function `%safestride` not found" in text(cells["gone"])
 
 
-def test_the_kernel_runs_this_interpreter(tmp_path: Path) -> None:
-    import sys
-
-    book = execute(notebook("import sys; print(sys.executable)"), tmp_path)
-    assert text(book.cells[0]).strip() == sys.executable
+def test_the_kernel_runs_this_interpreter(cells: dict[str, Any]) -> None:
+    assert text(cells["python"]).strip() == sys.executable
