@@ -56,11 +56,28 @@ def findings(report: Report, worker: str) -> dict[str, Any]:
 
 
 def take_findings(name: str, dask_worker: Worker) -> dict[str, Any] | None:
-    """The findings plugin `name` kept on this worker at teardown, handed
-    over once (run by the client with ``client.run``); None when it kept
-    none (it never guarded this worker)."""
+    """The findings of plugin `name` on this worker, handed over once (run by
+    the client with ``client.run``); None when it never guarded this worker.
+
+    The layer is closed first if teardown has not closed it (unregistering
+    failed half-way, say, because another worker died meanwhile).
+    """
+    key = (name, dask_worker.address)
+    closed = _close(key)
     with _lock:
-        return _finished.pop((name, dask_worker.address), None)
+        kept = _finished.pop(key, None)
+    return closed if closed is not None else kept
+
+
+def _close(key: tuple[str, str]) -> dict[str, Any] | None:
+    """Close the layer `key` opened; its findings, or None when none is open."""
+    with _lock:
+        found = _open.pop(key, None)
+    if found is None:
+        return None
+    layer, report = found
+    close_layer(layer)
+    return findings(report, key[1])
 
 
 def in_client_process(name: str) -> bool:
@@ -124,13 +141,9 @@ class GuardPlugin(WorkerPlugin):
         """Close the layer; keep its findings for the client. A worker that
         is closing sends them to the scheduler's event log instead."""
         key = (self.name, worker.address)
-        with _lock:
-            found = _open.pop(key, None)
-        if found is None:
+        kept = _close(key)
+        if kept is None:
             return
-        layer, report = found
-        close_layer(layer)
-        kept = findings(report, worker.address)
         if worker.status in _CLOSING:
             worker.log_event(self.name, {"worker": worker.address, "findings": kept})
         else:
