@@ -56,3 +56,15 @@ def test_train_cnn_example_learns() -> None:
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("epoch 8:")
     assert float(last.split("test accuracy ")[1].rstrip("%")) > 90.0
+
+
+def test_dask_windows_reports_the_bug_from_the_workers() -> None:
+    pytest.importorskip("distributed")
+    result = run(str(EXAMPLES / "dask_windows.py"))
+    assert result.returncode == 0, result.stderr
+    assert "smoothed 4000 samples; loudest frames: 8" in result.stdout
+    assert "1 unsafe view at 1 call site, made 8 times" in result.stdout
+    site = f"{EXAMPLES / 'dask_windows.py'}:33 in loudest_frame (made 8 times):"
+    assert site in result.stdout
+    assert "\n   on " in result.stdout  # the workers that made it
+    assert "Likely cause: Off by one?" in result.stdout
