@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import distributed
+
 from safestride.dask.plugin import (
     GuardPlugin,
     client_blocks,
@@ -72,6 +74,21 @@ class ClusterReport(Report):
         for rule, count in found["suppressed"].items():
             self.add_suppressed(rule, count)
         self.merge(found["views"])
+
+
+def _check_client(client: object) -> None:
+    if not isinstance(client, distributed.Client):
+        raise TypeError(
+            f"client must be a distributed.Client; got {type(client).__name__} "
+            f"{client!r}. Make one with Client(cluster) or Client(address)."
+        )
+    if client.asynchronous:
+        raise TypeError(
+            "client is asynchronous (Client(..., asynchronous=True)): "
+            "safestride.dask.guarded is a plain `with` block and needs a "
+            "synchronous client. Open a second, synchronous Client to the same "
+            "scheduler for it."
+        )
 
 
 def _refuse_workers_in_this_process(client: Client, name: str) -> None:
@@ -200,6 +217,7 @@ def guarded(
     safestride: no unsafe views (2 as_strided calls checked)
     >>> client.close(); cluster.close()
     """
+    _check_client(client)
     plugin = GuardPlugin(
         policy, bounds, library_bounds=library_bounds, suppressions=suppressions
     )

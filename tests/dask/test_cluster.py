@@ -130,6 +130,7 @@ def test_raise_fails_the_task_and_the_client_sees_the_error(client: Any) -> None
     assert caught.value.violation.shape == (4, 2)
     assert len(report) == 1  # collected on the way out of the failed block
     assert report.views[0].workers == (worker,)
+    assert set(client.run(safestride.is_installed).values()) == {False}
 
 
 def test_exit_uninstalls_from_every_worker(client: Any) -> None:
@@ -191,8 +192,10 @@ def test_workers_that_join_or_die_during_a_block(client: Any) -> None:
     assert "lost before reporting: " + before[0] in report.summary()
 
 
-# distributed leaves a socket of its port search unclosed in this process.
+# distributed's own noise in this process: its port search leaves a socket
+# unclosed, and its in-process worker asks for the taken dashboard port.
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use:UserWarning")
 def test_threads_in_this_process_are_refused() -> None:
     with (
         distributed.LocalCluster(
@@ -222,3 +225,11 @@ def test_a_bad_policy_is_named_before_any_worker_sees_it(client: Any) -> None:
         for names in client.run(lambda dask_worker: list(dask_worker.plugins)).values()
         for name in names
     )
+
+
+def test_what_is_not_a_synchronous_client_is_named() -> None:
+    with (
+        pytest.raises(TypeError, match=r"^client must be a distributed\.Client"),
+        sst_dask.guarded(object()),  # type: ignore[arg-type]
+    ):
+        pass  # pragma: no cover
