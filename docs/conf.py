@@ -22,3 +22,8 @@ exclude_patterns = ["_build"]
 html_theme = "alabaster"
 html_static_path: list[str] = []
 doctest_global_setup = "import numpy as np"
+
+try:  # the API page documents safestride.dask, which needs the dask extra
+    import distributed  # noqa: F401
+except ImportError:
+    autodoc_mock_imports = ["dask", "distributed"]

@@ -79,3 +79,15 @@ def test_bias_notebook_is_stopped_by_the_guard(tmp_path: Path) -> None:
     assert "broadcast_bias (made 4 times)" in report.data["text/plain"]
     [fixed] = kernel.outputs(cells["fix"], "execute_result")
     assert fixed.data["text/plain"] == "array([0.1, 0.2, 0.3])"
+
+
+def test_dask_windows_reports_the_bug_from_the_workers() -> None:
+    pytest.importorskip("distributed")
+    result = run(str(EXAMPLES / "dask_windows.py"))
+    assert result.returncode == 0, result.stderr
+    assert "smoothed 4000 samples; loudest frames: 8" in result.stdout
+    assert "1 unsafe view at 1 call site, made 8 times" in result.stdout
+    site = f"{EXAMPLES / 'dask_windows.py'}:33 in loudest_frame (made 8 times):"
+    assert site in result.stdout
+    assert "\n   on " in result.stdout  # the workers that made it
+    assert "Likely cause: Off by one?" in result.stdout

@@ -106,6 +106,15 @@ def test_the_notebook_extra_runs_notebooks_and_dev_has_it() -> None:
     assert set(names) <= development, "the README's test command runs the kernel tests"
 
 
+def test_the_dask_extra_is_dask_and_distributed_and_dev_has_it() -> None:
+    names = sorted(requirement.name for requirement in _requirements_of("dask"))
+    assert names == ["dask", "distributed"]
+    core = importlib.metadata.requires("safestride") or []
+    assert not [line for line in core if "extra" not in line and "dask" in line]
+    dev = {requirement.name for requirement in _requirements_of("dev")}
+    assert {"dask", "distributed"} <= dev  # so the test command runs its tests
+
+
 def test_users_do_not_get_the_development_tools() -> None:
     tools = {"pytest", "ruff", "mypy", "coverage", "nox", "sphinx", "flake8"}
     core = {

@@ -33,10 +33,13 @@ __all__ = [
     "Policy",
     "Suppression",
     "add_collector",
+    "close_layer",
     "current_config",
     "guarded",
     "install",
     "is_installed",
+    "open_layer",
+    "parse_config",
     "remove_collector",
     "settle",
     "uninstall",
@@ -47,12 +50,13 @@ _session: Report | None = None
 _install_layer: state.Layer | None = None
 
 
-def _config(
+def parse_config(
     policy: object,
     bounds: object,
     library_bounds: object,
     suppressions: Iterable[str | Suppression],
 ) -> GuardConfig:
+    """Check the options of `install` and `guarded` (naming a bad one); bundle them."""
     return GuardConfig(
         parse_policy(policy),
         parse_bounds(bounds),
@@ -115,7 +119,7 @@ def install(
     True
     """
     global _session, _install_layer
-    config = _config(policy, bounds, library_bounds, suppressions)
+    config = parse_config(policy, bounds, library_bounds, suppressions)
     with state.lock:
         patch.patch(make_hook)
         if _session is None:
@@ -188,19 +192,30 @@ def guarded(
     >>> [view.site.lineno > 0 for view in report]
     [True]
     """
-    config = _config(policy, bounds, library_bounds, suppressions)
+    config = parse_config(policy, bounds, library_bounds, suppressions)
     collector = Report() if report is None else report
     if not isinstance(collector, Report):
         raise TypeError(
             f"report must be a safestride Report; got {type(report).__name__} "
             f"{report!r}. Leave it out to get a new one."
         )
-    with state.lock:
-        patch.patch(make_hook)
-        layer = state.push(config, collector)
+    layer = open_layer(config, collector)
     try:
         yield collector
     finally:
-        with state.lock:
-            if state.pop(layer):
-                patch.unpatch()
+        close_layer(layer)
+
+
+def open_layer(config: GuardConfig, collector: Report | None) -> state.Layer:
+    """Switch the guard on with `config` in force; `collector` collects until
+    `close_layer` (the body of `guarded`, for blocks that are not ``with``)."""
+    with state.lock:
+        patch.patch(make_hook)
+        return state.push(config, collector)
+
+
+def close_layer(layer: state.Layer) -> None:
+    """End `layer`; uninstall the guard when no other layer is open."""
+    with state.lock:
+        if state.pop(layer):
+            patch.unpatch()

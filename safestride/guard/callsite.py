@@ -115,13 +115,32 @@ def is_machinery(module: str) -> bool:
     return False
 
 
+#: What cloudpickle names the file of code it ships by value (dask sends the
+#: functions of a script, a notebook or a test this way to its workers).
+SHIPPED_CODE = "<dynamic-code>"
+
+
+def frame_filename(frame: types.FrameType) -> str:
+    """The file the code running in `frame` was written in.
+
+    Code shipped by value by cloudpickle has lost its file name, but its
+    globals still carry the ``__file__`` of the module it came from.
+    """
+    filename = frame.f_code.co_filename
+    if filename == SHIPPED_CODE:
+        shipped = frame.f_globals.get("__file__")
+        if isinstance(shipped, str) and shipped:
+            return shipped
+    return filename
+
+
 def find_call_site(frame: types.FrameType | None) -> CallSite:
     """The first frame from `frame` outwards that is not machinery."""
     while frame is not None:
         module = frame.f_globals.get("__name__")
         if not isinstance(module, str) or not is_machinery(module):
             return CallSite(
-                frame.f_code.co_filename,
+                frame_filename(frame),
                 frame.f_lineno,
                 frame.f_code.co_name,
                 statement_source(frame),
@@ -136,7 +155,7 @@ def statement_source(frame: types.FrameType, most: int = 8) -> str:
     Python 3.11+ knows where each instruction's expression starts and ends;
     on 3.10 the smallest simple statement around the current line stands in.
     """
-    filename, first = frame.f_code.co_filename, frame.f_lineno
+    filename, first = frame_filename(frame), frame.f_lineno
     last = first
     positions = getattr(frame.f_code, "co_positions", None)
     if positions is not None:

@@ -52,6 +52,14 @@ class UnsafeView:
         return type(self.error).__name__
 
     @property
+    def workers(self) -> tuple[str, ...]:
+        """Addresses of the dask workers that made this view (see
+        `safestride.dask`); empty for a view made in this process."""
+        if isinstance(self.error, ReportedElsewhereError):
+            return tuple(self.error.record.get("workers", ()))
+        return ()
+
+    @property
     def overrun(self) -> int:
         """Bytes outside the allowed memory, past both ends (0 when unknown)."""
         found = self.violation
@@ -110,6 +118,11 @@ class SiteViews:
         return sum(view.count for view in self.views)
 
     @property
+    def workers(self) -> tuple[str, ...]:
+        """The dask workers where the site made its views, sorted."""
+        return tuple(sorted({worker for view in self.views for worker in view.workers}))
+
+    @property
     def worst(self) -> UnsafeView:
         """The view reaching furthest outside its memory (the first, on ties)."""
         return max(self.views, key=lambda view: view.overrun)
@@ -129,6 +142,11 @@ class SiteViews:
         lines = [f"{number}. {self.site} ({self.made}):"]
         if self.site.source:
             lines.append(textwrap.indent(self.site.source, "     "))
+        if self.workers:
+            lines.append(
+                f"   on {_plural(len(self.workers), 'worker')}: "
+                f"{', '.join(self.workers)}"
+            )
         worst = self.worst
         if diagnosis:
             text = str(worst.error)
@@ -236,12 +254,21 @@ class Report:
             self.suppressed[rule] = self.suppressed.get(rule, 0) + count
 
     def merge(self, records: list[dict[str, Any]]) -> None:
-        """Add records written by another process (see `UnsafeView.to_dict`)."""
+        """Add records written by another process (see `UnsafeView.to_dict`).
+
+        The same view reported by several processes is one view: its counts
+        add up, and so do the ``"workers"`` its records name.
+        """
         for record in records:
             site = CallSite(
                 record["file"], record["line"], record["function"], record["source"]
             )
-            self.add(site, ReportedElsewhereError(record), record["count"])
+            view = self.add(site, ReportedElsewhereError(dict(record)), record["count"])
+            workers = record.get("workers")
+            if workers and isinstance(view.error, ReportedElsewhereError):
+                with self._lock:
+                    known = view.error.record.get("workers", [])
+                    view.error.record["workers"] = sorted({*known, *workers})
 
     @property
     def views(self) -> list[UnsafeView]:

@@ -16,7 +16,7 @@ import site
 import sysconfig
 import types
 
-from safestride.guard.callsite import DEMO, in_package
+from safestride.guard.callsite import DEMO, frame_filename, in_package
 
 _INSTALLED_MARKERS = (
     f"{os.sep}site-packages{os.sep}",
@@ -99,4 +99,4 @@ def caller_is_library(frame: types.FrameType | None) -> bool:
     demo's model plays the user's code wherever safestride is installed."""
     if frame is None or in_package(_module(frame), DEMO):
         return False
-    return is_installed_file(frame.f_code.co_filename)
+    return is_installed_file(frame_filename(frame))

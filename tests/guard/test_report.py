@@ -111,3 +111,22 @@ def test_record_says_whether_the_line_is_new() -> None:
     assert report.record(here, error) is True
     assert report.record(here, error) is False
     assert report.record(CallSite("a.py", 4, "f", ""), error) is True
+
+
+def test_the_same_view_from_several_workers_names_them_all() -> None:
+    [record] = json.loads(overruns((4,)).to_json())["unsafe_views"]
+    merged = Report()
+    merged.merge([{**record, "workers": ["tcp://b:1"]}])
+    merged.merge([{**record, "workers": ["tcp://a:1", "tcp://b:1"]}])
+    [view] = merged.views
+    assert view.count == 2
+    assert view.workers == ("tcp://a:1", "tcp://b:1")
+    assert merged.sites()[0].workers == ("tcp://a:1", "tcp://b:1")
+    assert "   on 2 workers: tcp://a:1, tcp://b:1\n" in merged.render()
+    assert record.get("workers") is None  # the caller's records are left alone
+
+
+def test_views_made_here_name_no_worker() -> None:
+    report = overruns((4,))
+    assert report.views[0].workers == ()
+    assert " on " not in report.render().splitlines()[2]
