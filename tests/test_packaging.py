@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 
+import pytest
 from packaging.requirements import Requirement
 
 import safestride
@@ -113,6 +114,25 @@ def test_the_dask_extra_is_dask_and_distributed_and_dev_has_it() -> None:
     assert not [line for line in core if "extra" not in line and "dask" in line]
     dev = {requirement.name for requirement in _requirements_of("dev")}
     assert {"dask", "distributed"} <= dev  # so the test command runs its tests
+
+
+@pytest.mark.subprocess
+def test_the_suite_runs_without_the_optional_extras() -> None:
+    """As after a plain ``pip install safestride``: every test file collects,
+    and the notebook and dask tests skip instead of failing."""
+    hidden = ("-p", "tests.without_extras", "-p", "no:cacheprovider", "-q")
+    collected = run_python("-m", "pytest", *hidden, "--collect-only", cwd=ROOT)
+    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr
+    assert "error" not in collected.stdout.splitlines()[-1]
+    ran = run_python(
+        "-m", "pytest", *hidden, "-rs", "tests/notebook", "tests/dask", cwd=ROOT
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr
+    last = ran.stdout.splitlines()[-1]
+    assert " passed" in last, last
+    assert " skipped" in last, last
+    assert "could not import 'distributed'" in ran.stdout
+    assert "could not import 'IPython'" in ran.stdout
 
 
 def test_users_do_not_get_the_development_tools() -> None:
