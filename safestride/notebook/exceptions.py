@@ -103,7 +103,10 @@ class RichErrors:
         if self.html:
             self._publish(shell, value)
         shown = user_traceback(tb) or tb
-        shell.showtraceback((etype, value, shown), tb_offset=tb_offset)
+        # IPython 8 leaves showtraceback untyped; 9 types it.
+        shell.showtraceback(  # type: ignore[no-untyped-call,unused-ignore]
+            (etype, value, shown), tb_offset=tb_offset
+        )
         return None
 
     @staticmethod

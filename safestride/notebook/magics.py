@@ -9,6 +9,7 @@ from safestride.notebook.command import USAGE, CommandError, parse_command
 
 if TYPE_CHECKING:  # IPython is imported by whoever loads the extension
     from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.magic import MagicsManager
 
     from safestride.notebook.extension import NotebookGuard
 
@@ -58,7 +59,7 @@ def register(shell: InteractiveShell, extension: NotebookGuard) -> None:
     safestride.__doc__ = (
         f"Turn safestride's guard on or off, or show what it found.\n\n{USAGE}"
     )
-    shell.magics_manager.register_function(
+    _manager(shell).register_function(  # type: ignore[no-untyped-call,unused-ignore]
         safestride, magic_kind="line", magic_name=NAME
     )
 
@@ -66,7 +67,15 @@ def register(shell: InteractiveShell, extension: NotebookGuard) -> None:
 def unregister(shell: InteractiveShell) -> None:
     """Remove ``%safestride``: IPython has no call for it, so take it out of
     the tables `register` put it in."""
-    manager = shell.magics_manager
+    manager = _manager(shell)
     manager.magics["line"].pop(NAME, None)
     if NAME in vars(manager.user_magics):
         delattr(manager.user_magics, NAME)
+
+
+def _manager(shell: InteractiveShell) -> MagicsManager:
+    """The shell's magics manager (IPython 8 types it as optional)."""
+    manager: MagicsManager | None = shell.magics_manager
+    if manager is None:  # pragma: no cover - every InteractiveShell has one
+        raise RuntimeError("this IPython shell has no magics manager")
+    return manager
