@@ -6,8 +6,9 @@ from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
 
-# A plugin for a child pytest run, not a test module of ours.
-collect_ignore = ["numpy_with_safestride.py"]
+# Plugins for child pytest runs, not test modules of ours: importing
+# without_extras.py here would hide dask and IPython from every later test.
+collect_ignore = ["numpy_with_safestride.py", "without_extras.py"]
 collect_ignore_glob = ["lint/fixtures/*"]
 
 settings.register_profile(
