@@ -329,8 +329,9 @@ def view_requests(
     --------
     >>> from hypothesis import find
     >>> x = np.zeros(4)
-    >>> find(view_requests(x), lambda request: request[0] == (5,))
-    ((5,), (8,))
+    >>> shape, strides = find(view_requests(x), lambda request: request[0] == (5,))
+    >>> shape, len(strides)
+    ((5,), 1)
     """
     return _view_requests(
         _array(x, "x", "view_requests"),
