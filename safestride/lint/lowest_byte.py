@@ -253,15 +253,27 @@ class _Unit:
             return node
         return None
 
+    def _bounds(self, node: ast.expr, seen: frozenset[str]) -> list[ast.Call]:
+        """The ``byte_bounds`` calls whose pair `node` is (``bounds =
+        byte_bounds(a)`` makes ``bounds`` one)."""
+        call = self._byte_bounds(node)
+        if call is not None:
+            return [call]
+        if not isinstance(node, ast.Name) or node.id in seen:
+            return []
+        return [
+            found
+            for value, index in self.values.get(node.id, [])
+            if index is None
+            for found in self._bounds(value, seen | {node.id})
+        ]
+
     def lowest(
         self, node: ast.expr, seen: frozenset[str] = frozenset()
     ) -> dict[str, ast.Call]:
         """Arrays whose lowest byte `node` counts from, with the call giving it."""
         if isinstance(node, ast.Subscript) and _is_zero(node.slice):
-            call = self._byte_bounds(node.value)
-            if call is not None:
-                return {_key(call.args[0]): call}
-            return {}
+            return {_key(c.args[0]): c for c in self._bounds(node.value, seen)}
         if isinstance(node, ast.Name) and node.id not in seen:
             found: dict[str, ast.Call] = {}
             for value, index in self.values.get(node.id, []):

@@ -93,6 +93,16 @@ def test_other_values_with_strides_are_not_reported(record: str) -> None:
     assert _lines(f"def layout(a, m):\n    return {record}\n") == []
 
 
+def test_the_pair_kept_in_a_name_is_followed() -> None:
+    body = (
+        "def layout(a):\n"
+        "    bounds = byte_bounds(a)\n"
+        "    low = bounds[0]\n"
+        "    return dict(offset=low, strides=a.strides)\n"
+    )
+    assert _lines(body) == [4]
+
+
 def test_values_shown_are_not_a_record() -> None:
     body = "def show(a):\n    print(byte_bounds(a)[0], a.strides)\n"
     assert _lines(body) == []
