@@ -18,6 +18,7 @@ from safestride.lint.helpers import (
     calls_in,
     find_helpers,
 )
+from safestride.lint.lowest_byte import WORD, lowest_byte_records
 from safestride.lint.parsing import SPLIT_FROM_LINES
 from safestride.lint.recognition import (
     NUMPY_MODULES,
@@ -191,7 +192,28 @@ class Checker(ast.NodeVisitor):
             ):
                 self.statement = statement
                 self.visit(statement)
+        if self.wants("SST012") and any(WORD in line for line in self.lines):
+            self._check_lowest_bytes(node)
         self._release()
+
+    def _check_lowest_bytes(self, tree: ast.Module) -> None:
+        """SST012 over the statements that mention ``byte_bounds`` or a name
+        bound to it."""
+        relevance = Relevance(self.lines, [WORD])
+        aliases = collect_aliases(tree, relevance.mentions)
+        for name, target in aliases.items():
+            if target.endswith(f".{WORD}"):
+                relevance.watch(name)
+        for name, bindings in self.module.bindings.items():
+            if any(_names_byte_bounds(b.value) for b in bindings):
+                relevance.watch(name)
+        recognizer = Recognizer(aliases, self.recognizer.modules)
+        for record in lowest_byte_records(
+            tree, self.module, recognizer, relevance.mentions
+        ):
+            self.report(
+                "SST012", record.call, array=record.array, line=record.record.lineno
+            )
 
     def _release(self) -> None:
         """Scopes and bindings point at each other: break the cycles now, or
@@ -456,6 +478,13 @@ def _rebound_elsewhere(lines: Sequence[str]) -> frozenset[str]:
             if match:
                 names.update(n.strip() for n in match.group(1).split(","))
     return frozenset(names)
+
+
+def _names_byte_bounds(value: ast.expr | None) -> bool:
+    """Whether `value` is a name or attribute path ending in ``byte_bounds``."""
+    return isinstance(value, (ast.Name, ast.Attribute)) and ast.unparse(value).endswith(
+        WORD
+    )
 
 
 def _character_column(line: str, byte_offset: int) -> int:

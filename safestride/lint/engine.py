@@ -18,10 +18,25 @@ from safestride.lint.parsing import decode, parse_relevant, physical_lines
 from safestride.lint.rules import RULES_BY_CODE
 from safestride.lint.selection import Selection
 
-__all__ = ["NEEDLE", "Selection", "apply_fixes", "lint_file", "lint_source"]
+__all__ = [
+    "NEEDLE",
+    "WORDS",
+    "Selection",
+    "apply_fixes",
+    "has_needle",
+    "lint_file",
+    "lint_source",
+]
 
-#: Text every file with a finding must contain; others are never parsed.
-NEEDLE = b"as_strided"
+#: Words one of which every file with a finding contains; others are never
+#: parsed (``byte_bounds``: SST012 reads layouts recorded without a view).
+WORDS = ("as_strided", "byte_bounds")
+NEEDLE = WORDS[0].encode()
+
+
+def has_needle(data: bytes) -> bool:
+    """Whether a file's bytes hold one of the `WORDS` (may have findings)."""
+    return any(word.encode() in data for word in WORDS)
 
 
 def unparseable(filename: str, reason: str, line: int = 1, column: int = 1) -> Finding:
@@ -73,7 +88,7 @@ def lint_source(
     source = source.removeprefix("\ufeff")
     lines = physical_lines(source)
     try:
-        tree = parse_relevant(source, filename, lines, "as_strided")
+        tree = parse_relevant(source, filename, lines, WORDS)
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         column = getattr(error, "offset", None) or 1
@@ -84,9 +99,10 @@ def lint_source(
 
 
 def lint_file(path: Path, selection: Selection | None = None) -> list[Finding]:
-    """Findings in one file; files without ``as_strided`` are not even parsed."""
+    """Findings in one file; files without ``as_strided`` (or ``byte_bounds``)
+    are not even parsed."""
     data = path.read_bytes()
-    if NEEDLE not in data:
+    if not has_needle(data):
         return []
     return lint_bytes(data, str(path), selection)
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from safestride import __version__
-from safestride.lint.engine import lint_tree
+from safestride.lint.engine import WORDS, lint_tree
 from safestride.lint.rules import RULES
 from safestride.lint.selection import Selection
 
@@ -56,7 +56,7 @@ class Flake8Checker:
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
         if not isinstance(self.tree, ast.Module):
             return
-        if not any("as_strided" in line for line in self.lines):
+        if not any(word in line for line in self.lines for word in WORDS):
             return
         findings = lint_tree(
             self.tree, self.lines, self.filename, self.selection, self.read_noqa

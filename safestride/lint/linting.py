@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from safestride.lint.engine import NEEDLE, lint_bytes, unparseable
+from safestride.lint.engine import has_needle, lint_bytes, unparseable
 from safestride.lint.files import FileFilter
 from safestride.lint.findings import Finding
 from safestride.lint.fixing import fix_source, unified_diff
@@ -67,7 +67,7 @@ class Linter:
         `filename` names it in messages; `path` (None for an anonymous stdin)
         is where it is for the per-file settings.
         """
-        ignored = self._ignored(path) if NEEDLE in data else self.selection.codes
+        ignored = self._ignored(path) if has_needle(data) else self.selection.codes
         if self.selection.codes <= ignored:  # no rule runs on it
             return FileResult(filename, []), data
         selection = Selection(ignore=sorted(ignored), base=self.selection)

@@ -97,18 +97,20 @@ def _blocks(lines: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def parse_relevant(
-    source: str, filename: str, lines: Sequence[str], needle: str
+    source: str, filename: str, lines: Sequence[str], needle: str | tuple[str, ...]
 ) -> ast.Module:
-    """The module, or for a large file the header and blocks containing `needle`.
+    """The module, or for a large file the header and blocks containing
+    `needle` (or one of several).
 
     Line numbers and columns are those of the whole file.
     """
     if len(lines) < SPLIT_FROM_LINES:
         return ast.parse(source, filename=filename)
+    needles = (needle,) if isinstance(needle, str) else needle
     body: list[ast.stmt] = []
     for number, (first, end) in enumerate(_blocks(lines)):
         chunk = lines[first:end]
-        if number and not any(needle in line for line in chunk):
+        if number and not any(n in line for line in chunk for n in needles):
             continue
         try:
             part = ast.parse("\n" * first + "\n".join(chunk), filename=filename)

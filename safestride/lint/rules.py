@@ -390,6 +390,59 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        code="SST012",
+        name="lowest-byte-offset",
+        message=(
+            "offset of `{array}`'s lowest byte kept with {array}.strides (together "
+            "at line {line}): when a stride is negative, the first element of "
+            "`{array}` is not at its lowest byte, so a view rebuilt from this offset "
+            "with these strides starts at the wrong byte and reaches before the "
+            "memory; keep the offset of {array}[0, ..., 0] (the lowest byte minus "
+            "the reach of the negative strides, sum((n - 1) * s for n, s in "
+            "zip({array}.shape, {array}.strides) if s < 0)), or make it contiguous "
+            "first (np.ascontiguousarray)"
+        ),
+        what=(
+            "Flags the lowest byte of an array (`byte_bounds(a)[0]`, through any "
+            "name numpy's `byte_bounds` has, and through local names and sums) "
+            "kept with the same array's `a.strides` in one tuple, list, dict or "
+            "call, when nothing in the function shows the strides are not "
+            "negative: a sign test on them (`any(s < 0 for s in a.strides)`), "
+            "a contiguity flag (`a.flags.c_contiguous`) tested in a branch that "
+            "holds them, or `a` made contiguous."
+        ),
+        why=(
+            "An array's layout is its first element's place and its strides. "
+            "`byte_bounds(a)[0]` is the lowest byte, which is the first "
+            "element's only while no stride is negative: in a reversed view "
+            "(`x[::-1]`) the first element is the highest byte. A view rebuilt "
+            "from the lowest byte with negative strides walks backwards from "
+            "there, out of its memory. joblib 1.6.0 pickles memory-mapped views "
+            "this way, and its workers read other values than the parent sent."
+        ),
+        example=(
+            "def layout(a, base):\n"
+            "    start = np.lib.array_utils.byte_bounds(a)[0]\n"
+            "    offset = start - np.lib.array_utils.byte_bounds(base)[0]\n"
+            "    return (offset, a.shape, a.strides)"
+        ),
+        instead=(
+            "def layout(a, base):\n"
+            "    first = a.__array_interface__['data'][0]  # where a[0, ..., 0] is\n"
+            "    offset = first - base.__array_interface__['data'][0]\n"
+            "    return (offset, a.shape, a.strides)\n"
+            "\n"
+            "offset, shape, strides = layout(x[::-2], x)"
+        ),
+        limitations=(
+            "Read by name within one function, not by order: a sign test or "
+            "a contiguity check anywhere in it quiets the rule, and an offset "
+            "kept in one function with strides taken in another is not seen. "
+            "Offsets taken from `a.__array_interface__` or `a.ctypes.data` are "
+            "the first element's and are not reported."
+        ),
+    ),
+    Rule(
         code="SST900",
         name="syntax-error",
         message="cannot parse this file: {source}",

@@ -38,6 +38,7 @@ SETUP = {
     "SST009": "",
     "SST010": "x = data()\n",
     "SST011": "",
+    "SST012": "x = data()\n",
 }
 DOCUMENTED = [rule for rule in RULES if rule.code in SETUP]
 
