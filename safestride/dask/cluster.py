@@ -226,8 +226,10 @@ def guarded(
     try:
         _refuse_workers_in_this_process(client, plugin.name)
         register: Callable[[GuardPlugin], object] = client.register_plugin
-        register(plugin)
         try:
+            # Registering can fail half-way (one worker's setup fails, or
+            # Ctrl-C): the workers already guarded must be unguarded then too.
+            register(plugin)
             yield report
         except BaseException:
             try:

@@ -133,6 +133,27 @@ def test_raise_fails_the_task_and_the_client_sees_the_error(client: Any) -> None
     assert set(client.run(safestride.is_installed).values()) == {False}
 
 
+def test_registering_that_fails_half_way_leaves_no_worker_guarded(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register = client.register_plugin
+
+    def interrupted(plugin: Any) -> None:
+        register(plugin)  # on every worker, then Ctrl-C before the block starts
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(client, "register_plugin", interrupted)
+    with pytest.raises(KeyboardInterrupt), sst_dask.guarded(client, policy="raise"):
+        pass  # pragma: no cover
+    assert set(client.run(safestride.is_installed).values()) == {False}
+    assert not any(
+        name.startswith("safestride-guard-")
+        for name in client.run_on_scheduler(
+            lambda dask_scheduler: list(dask_scheduler.worker_plugins)
+        )
+    )
+
+
 def test_exit_uninstalls_from_every_worker(client: Any) -> None:
     with sst_dask.guarded(client, policy="raise"):
         pass
