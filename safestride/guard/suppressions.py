@@ -97,9 +97,22 @@ def rules(given: Iterable[str | Suppression]) -> tuple[Suppression, ...]:
             f"suppressions must be a list of 'module:function' rules; got the "
             f"string {given!r}. Wrap it in a list: [{given!r}]."
         )
+    try:
+        listed = list(given)
+    except TypeError:
+        raise TypeError(
+            f"suppressions must be a list of 'module:function' rules; got "
+            f"{type(given).__name__} {given!r}. Leave it out for none."
+        ) from None
+    for rule in listed:
+        if not isinstance(rule, (str, Suppression)):
+            raise TypeError(
+                f"suppressions: each rule must be a 'module:function  # reason' "
+                f"string or a Suppression; got {type(rule).__name__} {rule!r}."
+            )
     extra = [
         rule if isinstance(rule, Suppression) else Suppression.parse(rule)
-        for rule in given
+        for rule in listed
     ]
     return (*BUILT_IN, *extra)
 

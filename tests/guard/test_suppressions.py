@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,15 @@ def test_a_file_of_rules_names_its_bad_line(tmp_path: Path) -> None:
 def test_one_string_is_not_a_list_of_rules() -> None:
     with pytest.raises(TypeError, match="Wrap it in a list"):
         rules("mylib:f")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [(None, "got NoneType None"), ([1], "got int 1"), ([b"m:f"], "got bytes b'm:f'")],
+)
+def test_what_is_not_a_list_of_rules_is_named(given: object, named: str) -> None:
+    with pytest.raises(TypeError, match=rf"^suppressions.*{re.escape(named)}"):
+        rules(given)  # type: ignore[arg-type]
 
 
 def test_built_in_rules_say_why() -> None:
