@@ -57,7 +57,7 @@ def _options(words: list[str]) -> dict[str, str]:
             )
         if not equals:
             position += 1
-            if position == len(words):
+            if position == len(words) or words[position].partition("=")[0] in OPTIONS:
                 raise _refuse(f"%safestride on: {name} needs a value.")
             value = words[position]
         if name in found:

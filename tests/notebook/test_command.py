@@ -49,6 +49,8 @@ def test_lines_it_reads(line: str, expected: Command) -> None:
         ("on --polcy record", "unknown option '--polcy'"),
         ("on record", "unknown argument 'record'"),
         ("on --policy", "--policy needs a value"),
+        ("on --policy --bounds array", "--policy needs a value"),
+        ("on --bounds --policy=raise", "--bounds needs a value"),
         ("on --policy raise --policy record", "--policy given twice"),
         ("off --policy record", "off takes no options; got '--policy record'"),
         ("report now", "report takes no options"),
