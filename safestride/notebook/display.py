@@ -183,11 +183,28 @@ def _advice(violation: Violation) -> str:
     )
 
 
+def _reported_elsewhere(error: StrideError) -> str:
+    """A view another process reported (a dask worker): its picture from the
+    record's extents, then its text message whole, as the text listing shows
+    it (a record carries no `Violation` to draw the rest from)."""
+    from safestride.guard.report import ReportedElsewhereError
+
+    if not isinstance(error, ReportedElsewhereError):
+        return ""
+    record = error.record
+    picture = ""
+    if "view_extent" in record and "allowed_extent" in record:
+        view_low, view_high = record["view_extent"]
+        allowed_low, allowed_high = record["allowed_extent"]
+        picture = memory_picture((view_low, view_high), (allowed_low, allowed_high))
+    return f'{picture}<pre style="{_CODE}">{_text(error)}</pre>'
+
+
 def _diagnosis(error: StrideError) -> str:
     """The picture and the numbers, when the error carries them."""
     violation: Violation | None = getattr(error, "violation", None)
     if violation is None:
-        return ""
+        return _reported_elsewhere(error)
     marker = getattr(error, "offset", None)
     picture = memory_picture(
         (violation.view_low, violation.view_high),
@@ -269,6 +286,12 @@ def _site_entry(number: int, group: SiteViews) -> str:
         if group.site.source
         else ""
     )
+    workers = group.workers
+    if workers:
+        source += (
+            f"<div>on {len(workers)} worker{'' if len(workers) == 1 else 's'}: "
+            f"{_text(', '.join(workers))}</div>"
+        )
     summary = f"<div><b>{_text(worst.kind)}:</b> {_text(worst.error.summary)}</div>"
     return (
         f'<div style="margin:8px 0 12px">{heading}{source}{summary}'

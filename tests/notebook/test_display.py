@@ -234,6 +234,19 @@ def test_a_report_lists_each_site_with_its_picture() -> None:
     assert page.tags.count("svg") == 2
 
 
+def test_a_view_from_other_processes_shows_its_workers_and_picture() -> None:
+    with safestride.guarded(policy="record") as found:
+        numpy_as_strided(np.zeros(3), shape=(4,), strides=(8,))
+    workers = ["tcp://10.0.0.1:4000", "tcp://10.0.0.2:4000"]
+    report = Report()
+    report.merge([{**view.to_dict(), "workers": workers} for view in found])
+    page = Markup(report_html(report))
+    assert "on 2 workers: tcp://10.0.0.1:4000, tcp://10.0.0.2:4000" in page.words
+    assert page.tags.count("svg") == 1
+    assert "bytes [0, 32)" in page.words
+    assert "dimension 0 (size 4, stride 8)" in page.words  # the text's facts
+
+
 def test_an_empty_report_is_one_line() -> None:
     assert Markup(report_html(Report(checked=3))).words == (
         "safestride: no unsafe views (3 as_strided calls checked)"
