@@ -14,7 +14,7 @@ import types
 from typing import TYPE_CHECKING
 
 from safestride.core.messages import NO_DIMENSION_MOVES, describe_overrun, what_to_do
-from safestride.guard.callsite import CallSite, is_machinery
+from safestride.guard.callsite import CallSite, frame_filename, is_machinery
 
 if TYPE_CHECKING:
     from safestride.core.violation import Violation
@@ -241,9 +241,9 @@ def site_of(error: BaseException) -> CallSite | None:
         entry = entry.tb_next
     if found is None:
         return None
-    code = found.tb_frame.f_code
-    source = linecache.getline(code.co_filename, found.tb_lineno).strip()
-    return CallSite(code.co_filename, found.tb_lineno, code.co_name, source)
+    filename = frame_filename(found.tb_frame)
+    source = linecache.getline(filename, found.tb_lineno).strip()
+    return CallSite(filename, found.tb_lineno, found.tb_frame.f_code.co_name, source)
 
 
 def error_html(error: StrideError, site: CallSite | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,6 +81,26 @@ def test_the_site_is_the_callers_line_from_the_traceback() -> None:
     assert site.function == "overrun"
     assert "safestride.as_strided(np.zeros(3)" in site.source
     assert f"{__file__}:{site.lineno}" in Markup(error_html(error)).words
+
+
+def test_the_site_of_code_shipped_by_value_names_its_file(tmp_path: Path) -> None:
+    script = tmp_path / "pipeline.py"
+    script.write_text(
+        "import numpy as np\nimport safestride\n\ndef frames(x):\n"
+        "    return safestride.as_strided(x, shape=(4,), strides=(8,))\n"
+    )
+    # What a dask worker runs: cloudpickle's copy, its file renamed.
+    shipped = {"__name__": "__main__", "__file__": str(script)}
+    exec(compile(script.read_text(), "<dynamic-code>", "exec"), shipped)
+    with pytest.raises(OutOfBoundsError) as caught:
+        shipped["frames"](np.zeros(3))  # type: ignore[operator]
+    site = site_of(caught.value)
+    assert site == CallSite(
+        str(script),
+        5,
+        "frames",
+        "return safestride.as_strided(x, shape=(4,), strides=(8,))",
+    )
 
 
 def test_the_guard_gives_its_error_the_site_it_reported() -> None:
