@@ -142,6 +142,12 @@ def unregister(
     ClusterReport
         Every unsafe view every guarded worker made, merged.
     """
+    _check_client(client)
+    if not isinstance(plugin, GuardPlugin):
+        raise TypeError(
+            f"plugin must be the GuardPlugin registered with client; got "
+            f"{type(plugin).__name__} {plugin!r}."
+        )
     remove: Callable[[str], object] = client.unregister_worker_plugin
     run: Callable[..., dict[str, Any]] = client.run
     # A worker that died fails the whole call; take_findings closes the rest.

@@ -254,3 +254,10 @@ def test_what_is_not_a_synchronous_client_is_named() -> None:
         sst_dask.guarded(object()),  # type: ignore[arg-type]
     ):
         pass  # pragma: no cover
+
+
+def test_unregister_names_what_is_not_a_client_or_a_plugin(client: Any) -> None:
+    with pytest.raises(TypeError, match=r"^client must be a distributed\.Client"):
+        sst_dask.unregister(None, sst_dask.GuardPlugin())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^plugin must be the GuardPlugin"):
+        sst_dask.unregister(client, "safestride-guard-0")  # type: ignore[arg-type]
