@@ -30,6 +30,8 @@ MIN_PART = 3
 MOST_DIMENSIONS = 8
 
 _LABEL_WIDTH = 64
+#: Generous width of one character of the 12px labels, in pixels.
+_CHARACTER_WIDTH = 8
 _BOX = (
     "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;"
     "line-height:1.45;border-left:4px solid #c62828;padding:6px 12px;margin:4px 0;"
@@ -114,14 +116,17 @@ def memory_picture(
             f'stroke-width="2"><title>{_text(f"byte {marker}")}</title></line>'
         )
     right = _LABEL_WIDTH + BAR_WIDTH + 8
+    memory_label = f"bytes [{allowed[0]}, {allowed[1]})"
+    view_label = f"bytes [{view[0]}, {view[1]})"
     labels = [
         '<text x="0" y="17">memory</text><text x="0" y="41">view</text>',
-        f'<text x="{right}" y="17">bytes [{_text(allowed[0])}, '
-        f"{_text(allowed[1])})</text>",
-        f'<text x="{right}" y="41">bytes [{_text(view[0])}, {_text(view[1])})</text>',
+        f'<text x="{right}" y="17">{_text(memory_label)}</text>',
+        f'<text x="{right}" y="41">{_text(view_label)}</text>',
     ]
+    # Room for the longer label, so offsets near 2**63 are not cut off.
+    width = right + max(190, _CHARACTER_WIDTH * max(len(memory_label), len(view_label)))
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{right + 190}" height="52" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="52" '
         f'role="img" font-size="12" fill="currentColor" style="display:block">'
         f"<title>memory versus view</title>{''.join(parts)}{''.join(labels)}</svg>"
     )

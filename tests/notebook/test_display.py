@@ -209,6 +209,15 @@ def test_the_picture_stays_on_its_canvas_and_shows_every_part(
     assert f"bytes [{view[0]}, {view[1]})" in svg
 
 
+def test_the_labels_of_offsets_near_2_63_have_room() -> None:
+    label = f"bytes [{-(2**63)}, 24)"
+    svg = memory_picture((-(2**63), 24), (0, 24))
+    canvas = float(re.search(r'width="([0-9.]+)"', svg)[1])  # type: ignore[index]
+    start = float(re.findall(r'<text x="([0-9.]+)"', svg)[-1])
+    assert canvas - start >= 7 * len(label)  # 12px digits are narrower than 7px
+    assert label in svg
+
+
 def test_the_bars_use_one_scale() -> None:
     svg = memory_picture((0, 40), (0, 20))
     memory, view, past = widths(svg)[:3]
