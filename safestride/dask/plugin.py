@@ -66,7 +66,23 @@ def take_findings(name: str, dask_worker: Worker) -> dict[str, Any] | None:
     closed = _close(key)
     with _lock:
         kept = _finished.pop(key, None)
-    return closed if closed is not None else kept
+    if kept is None or closed is None:
+        return closed if kept is None else kept
+    return _merged(kept, closed)
+
+
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """One worker's findings from two layers of the same plugin (registered
+    again under its name: the worker tore the first down), as one."""
+    suppressed = dict(first["suppressed"])
+    for rule, count in second["suppressed"].items():
+        suppressed[rule] = suppressed.get(rule, 0) + count
+    return {
+        "worker": first["worker"],
+        "checked": first["checked"] + second["checked"],
+        "suppressed": suppressed,
+        "views": [*first["views"], *second["views"]],
+    }
 
 
 def _close(key: tuple[str, str]) -> dict[str, Any] | None:
@@ -148,4 +164,5 @@ class GuardPlugin(WorkerPlugin):
             worker.log_event(self.name, {"worker": worker.address, "findings": kept})
         else:
             with _lock:
-                _finished[key] = kept
+                earlier = _finished.get(key)
+                _finished[key] = kept if earlier is None else _merged(earlier, kept)

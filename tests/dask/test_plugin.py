@@ -85,6 +85,25 @@ def test_taking_the_findings_closes_a_layer_teardown_missed() -> None:
     guard.teardown(worker)  # harmless afterwards
 
 
+@pytest.mark.parametrize("second_teardown", [True, False])
+def test_a_plugin_registered_again_keeps_what_its_first_layer_found(
+    second_teardown: bool,
+) -> None:
+    worker = FakeWorker()
+    guard = GuardPlugin(policy="record")
+    guard.setup(worker)
+    overreach()
+    guard.teardown(worker)  # what a worker does when the same name comes again
+    guard.setup(worker)
+    overreach()
+    if second_teardown:
+        guard.teardown(worker)
+    found = take_findings(guard.name, worker)  # type: ignore[arg-type]
+    assert found is not None
+    assert found["checked"] == 2
+    assert sum(view["count"] for view in found["views"]) == 2
+
+
 def test_a_worker_in_the_clients_process_is_left_alone() -> None:
     worker = FakeWorker()
     guard = GuardPlugin()
