@@ -13,7 +13,7 @@ from tests.helpers import ROOT, run_python
 pytestmark = pytest.mark.gates
 
 #: What the project's own linter checks: every tree with Python we wrote.
-OWN_CODE = ("safestride", "examples", "docs", "benchmarks")
+OWN_CODE = ("safestride", "examples", "docs", "benchmarks", "tools")
 
 
 def _numpy_major() -> int:
