@@ -6,7 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from safestride.options import BOUNDS_CHOICES, POLICIES
+from safestride.options import (
+    BOUNDS_CHOICES,
+    DEFAULT_BOUNDS,
+    DEFAULT_LIBRARY_BOUNDS,
+    POLICIES,
+)
 
 _RUN_EPILOG = """\
 The program runs as `python script.py args`, `python -m module args` or
@@ -51,15 +56,17 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.add_argument(
         "--bounds",
         choices=BOUNDS_CHOICES,
-        default="array",
-        help="what a view may touch (default: array; elements is exhaustive)",
+        default=DEFAULT_BOUNDS,
+        help=f"what a view made by your own code may touch (default: "
+        f"{DEFAULT_BOUNDS}, exactly the elements of the array it views)",
     )
     run.add_argument(
         "--library-bounds",
         choices=BOUNDS_CHOICES,
-        default="buffer",
+        default=DEFAULT_LIBRARY_BOUNDS,
         help="what a view made by installed code (site-packages, the standard "
-        "library, numpy) may touch (default: buffer, its own allocation)",
+        f"library, numpy) may touch (default: {DEFAULT_LIBRARY_BOUNDS}, its own "
+        "allocation)",
     )
     run.add_argument(
         "--suppressions",

@@ -38,8 +38,13 @@ PLUGIN_MODE_MEANINGS: Mapping[PluginMode, str] = {
 }
 
 BOUNDS_CHOICES: tuple[Bounds, ...] = tuple(BOUNDS_MEANINGS)
-#: What the drop-in ``as_strided`` holds a view to when ``bounds`` is omitted.
+#: What a view made by the user's own code is held to when ``bounds`` is
+#: omitted: by the drop-in ``as_strided``, the guard, ``safestride run`` and
+#: the pytest plugin alike.
 DEFAULT_BOUNDS: Bounds = "elements"
+#: What the guard holds a view made by installed code (site-packages, the
+#: standard library, numpy) to when ``library_bounds`` is omitted.
+DEFAULT_LIBRARY_BOUNDS: Bounds = "buffer"
 POLICIES: tuple[Policy, ...] = tuple(POLICY_MEANINGS)
 PLUGIN_MODES: tuple[PluginMode, ...] = tuple(PLUGIN_MODE_MEANINGS)
 

@@ -3,8 +3,8 @@
 Inactive unless asked for, so installing safestride changes nobody's test run:
 ``--safestride`` (fail tests that make unsafe views), ``--safestride=warn``
 (only warn), or the ini option ``safestride = raise|warn|off``, with
-``safestride_bounds = array|buffer|elements``. Per test, the markers
-``@pytest.mark.safestride(policy=..., bounds=...)`` and
+``safestride_bounds = elements|array|buffer`` (elements by default). Per
+test, the markers ``@pytest.mark.safestride(policy=..., bounds=...)`` and
 ``@pytest.mark.no_safestride``; the ``safestride_report`` fixture gives a test
 the unsafe views made during it. When active, every phase of a test is
 checked: its fixtures' setup and teardown (of any scope) as well as its body,
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 from safestride.options import (
     BOUNDS_CHOICES,
+    DEFAULT_BOUNDS,
+    DEFAULT_LIBRARY_BOUNDS,
     PLUGIN_MODE_MEANINGS,
     PLUGIN_MODES,
     Bounds,
@@ -51,6 +53,15 @@ MARKER_KEYWORDS: Mapping[str, str] = {
     "bounds": f"sets {' | '.join(map(repr, BOUNDS_CHOICES))} for this test",
 }
 _Word = TypeVar("_Word", bound=str)
+
+
+def _words(default: Bounds) -> str:
+    """The bounds words for --help and ini help, the default first and named."""
+    rest = [word for word in BOUNDS_CHOICES if word != default]
+    return f"{default} (default), {', '.join(rest[:-1])} or {rest[-1]}"
+
+
+_BOUNDS_WORDS = _words(DEFAULT_BOUNDS)
 
 
 def _usage(parse: Callable[[], _Word], where: str = "") -> _Word:
@@ -76,17 +87,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--safestride-bounds",
         choices=BOUNDS_CHOICES,
         default=None,
-        help="what a view may touch: array (default), buffer or elements",
+        help=f"what a view made by your own code may touch: {_BOUNDS_WORDS}",
     )
     parser.addini("safestride", "raise, warn or off (default off)", default="off")
-    parser.addini(
-        "safestride_bounds", "array (default), buffer or elements", default="array"
-    )
+    parser.addini("safestride_bounds", _BOUNDS_WORDS, default=DEFAULT_BOUNDS)
     parser.addini(
         "safestride_library_bounds",
-        "what views made by installed code may touch: buffer (default), array "
-        "or elements",
-        default="buffer",
+        "what views made by installed code may touch: "
+        + _words(DEFAULT_LIBRARY_BOUNDS),
+        default=DEFAULT_LIBRARY_BOUNDS,
     )
     parser.addini(
         "safestride_suppressions",
@@ -163,7 +172,7 @@ def _guard_settings(config: pytest.Config) -> dict[str, Any]:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say what the plugin does in this run, as pytest-randomly does."""
     lines = []
-    mode, bounds = config.stash.get(SETTINGS_KEY, ("off", "array"))
+    mode, bounds = config.stash.get(SETTINGS_KEY, ("off", DEFAULT_BOUNDS))
     if mode != "off":
         lines.append(
             f"safestride: {mode}, bounds={bounds} (every as_strided is checked; "
@@ -217,7 +226,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> No
     A bad marker stops the run as a usage error; in a pytest-xdist worker,
     which cannot stop the run, it makes its test fail at setup instead.
     """
-    mode, bounds = config.stash.get(SETTINGS_KEY, ("off", "array"))
+    mode, bounds = config.stash.get(SETTINGS_KEY, ("off", DEFAULT_BOUNDS))
     problems = config.stash.setdefault(MARKER_PROBLEMS_KEY, {})
     for item in items:
         try:

@@ -203,6 +203,37 @@ def test_numpy_own_stride_tricks_tests_have_no_false_alarms(
     assert json.dumps  # report stays empty: nothing to parse
 
 
+def test_your_code_is_held_to_the_elements_by_default(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import numpy as np
+        from numpy.lib.stride_tricks import as_strided
+
+        def test_frames_of_one_channel():
+            channel = np.zeros((8, 2))[:, 0]
+            as_strided(channel, shape=(4, 2), strides=(8, 8))
+        """
+    )
+    result = pytester.runpytest_subprocess("--safestride")
+    result.stdout.fnmatch_lines(
+        ["safestride: raise, bounds=elements (every as_strided is checked; *)"]
+    )
+    result.assert_outcomes(failed=1)
+    lenient = pytester.runpytest_subprocess("--safestride", "--safestride-bounds=array")
+    lenient.assert_outcomes(passed=1)
+    pytester.makeini("[pytest]\nsafestride = raise\nsafestride_bounds = array\n")
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_help_states_the_default_bounds(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--help")
+    text = " ".join(result.stdout.str().split())
+    assert "may touch: elements (default), array or buffer" in text
+    assert "may touch: buffer (default), array or elements" in text
+
+
 def test_header_states_the_mode_only_when_on(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(TESTS)
     result = pytester.runpytest_subprocess(

@@ -25,7 +25,14 @@ from safestride.guard.state import (
     settle,
 )
 from safestride.guard.suppressions import Suppression, rules
-from safestride.options import Bounds, Policy, parse_bounds, parse_policy
+from safestride.options import (
+    DEFAULT_BOUNDS,
+    DEFAULT_LIBRARY_BOUNDS,
+    Bounds,
+    Policy,
+    parse_bounds,
+    parse_policy,
+)
 
 __all__ = [
     "GuardConfig",
@@ -68,9 +75,9 @@ def parse_config(
 @public
 def install(
     policy: Policy = "raise",
-    bounds: Bounds = "array",
+    bounds: Bounds = DEFAULT_BOUNDS,
     *,
-    library_bounds: Bounds = "buffer",
+    library_bounds: Bounds = DEFAULT_LIBRARY_BOUNDS,
     suppressions: Iterable[str | Suppression] = (),
 ) -> Report:
     """Check every ``as_strided`` call made anywhere in this process.
@@ -88,9 +95,10 @@ def install(
         asked for it, warn (once per line) and return numpy's view anyway, or
         only record it. Every unsafe view is recorded in the report whatever
         the policy. Misaligned object views always raise: they would crash.
-    bounds : {"array", "buffer", "elements"}, optional
+    bounds : {"elements", "array", "buffer"}, optional
         What a view made by your own code may touch (see
-        `safestride.as_strided`).
+        `safestride.as_strided`): by default its elements exactly, as for
+        the drop-in ``as_strided``.
     library_bounds : {"buffer", "array", "elements"}, optional
         What a view made by installed code (site-packages, the standard
         library, numpy) may touch. Libraries reach into their own allocation
@@ -161,10 +169,10 @@ def current_config() -> GuardConfig | None:
 @contextlib.contextmanager
 def guarded(
     policy: Policy = "raise",
-    bounds: Bounds = "array",
+    bounds: Bounds = DEFAULT_BOUNDS,
     report: Report | None = None,
     *,
-    library_bounds: Bounds = "buffer",
+    library_bounds: Bounds = DEFAULT_LIBRARY_BOUNDS,
     suppressions: Iterable[str | Suppression] = (),
 ) -> Iterator[Report]:
     """Guard a block of code; yield a report of the unsafe views made in it.

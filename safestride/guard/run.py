@@ -37,7 +37,7 @@ from safestride.errors import StrideError
 from safestride.guard.callsite import CallSite
 from safestride.guard.report import Report, UnsafeView
 from safestride.guard.suppressions import read_file
-from safestride.options import Bounds, Policy
+from safestride.options import DEFAULT_BOUNDS, DEFAULT_LIBRARY_BOUNDS, Bounds, Policy
 
 ENVIRONMENT = "SAFESTRIDE_GUARD"
 BOOT_DIRECTORY = str(Path(__file__).resolve().parent / "_boot")
@@ -62,8 +62,8 @@ class RunOptions:
     arguments: tuple[str, ...]
     module: bool = False
     policy: Policy = "raise"
-    bounds: Bounds = "array"
-    library_bounds: Bounds = "buffer"
+    bounds: Bounds = DEFAULT_BOUNDS
+    library_bounds: Bounds = DEFAULT_LIBRARY_BOUNDS
     suppressions_path: str | None = None
     report_path: str | None = None
     keep_exit_code: bool = False

@@ -140,7 +140,7 @@ def test_install_twice_is_harmless_and_uninstall_restores_numpy() -> None:
     assert first is second
     assert is_installed()
     assert safestride.guard.current_config() == safestride.guard.GuardConfig(
-        "raise", "array"
+        "raise", "elements"
     )
     assert uninstall() is first
     assert not is_installed()
@@ -168,6 +168,49 @@ def test_bounds_buffer_allows_the_rest_of_the_allocation() -> None:
     with guarded(bounds="buffer") as report:
         np.lib.stride_tricks.as_strided(parent[:2], shape=(10,), strides=(8,))
     assert len(report) == 0
+
+
+def _itemsize_frames(channel: np.ndarray) -> np.ndarray:
+    """Frames of one channel with strides from its itemsize: the other
+    channel's samples, inside the channel's span (a bug found in real code)."""
+    return np.lib.stride_tricks.as_strided(
+        channel, shape=(4, 2), strides=(channel.itemsize, channel.itemsize)
+    )
+
+
+def test_your_code_is_held_to_the_elements_by_default() -> None:
+    stereo = np.arange(16.0).reshape(8, 2)
+    with guarded(policy="record") as report:
+        assert safestride.guard.current_config().bounds == "elements"  # type: ignore[union-attr]
+        assert safestride.guard.current_config().library_bounds == "buffer"  # type: ignore[union-attr]
+        frames = _itemsize_frames(stereo[:, 0])
+    assert frames[0, 1] == 1.0  # the right channel's first sample
+    (view,) = report
+    assert view.site.function == "_itemsize_frames"
+    with guarded(policy="record", bounds="array") as lenient:
+        _itemsize_frames(stereo[:, 0])
+    assert len(lenient) == 0  # inside the channel's span: the old default let it by
+
+
+def test_install_holds_your_code_to_the_elements_by_default() -> None:
+    stereo = np.zeros((8, 2))
+    install()
+    try:
+        assert safestride.guard.current_config().bounds == "elements"  # type: ignore[union-attr]
+        with pytest.raises(OutOfBoundsError, match="_itemsize_frames"):
+            _itemsize_frames(stereo[:, 0])
+    finally:
+        uninstall()
+
+
+def test_the_defaults_are_stated_once() -> None:
+    from safestride.options import DEFAULT_BOUNDS, DEFAULT_LIBRARY_BOUNDS
+
+    for function in (install, guarded):
+        parameters = inspect.signature(function).parameters
+        assert parameters["bounds"].default == DEFAULT_BOUNDS == "elements"
+        assert parameters["library_bounds"].default == DEFAULT_LIBRARY_BOUNDS
+    assert DEFAULT_LIBRARY_BOUNDS == "buffer"
 
 
 def test_bad_policy_is_named() -> None:

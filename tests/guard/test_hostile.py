@@ -349,7 +349,7 @@ def test_blocks_in_two_threads_closing_out_of_order() -> None:
     assert second_done.is_set()
     assert found == {
         "installed": True,
-        "config": ("record", "array"),
+        "config": ("record", "elements"),
         "views": 1,
     }
 

@@ -157,6 +157,36 @@ def test_help_lists_the_exit_codes() -> None:
     assert "--exit-zero" not in result.stdout
 
 
+def test_help_states_the_default_bounds() -> None:
+    result = run_python("-m", "safestride.cli", "run", "--help")
+    assert "(default: elements," in " ".join(result.stdout.split())
+    assert "(default: buffer," in " ".join(result.stdout.split())
+
+
+def test_your_code_is_held_to_the_elements_by_default(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "frames.py",
+        """
+        import numpy as np
+        from numpy.lib.stride_tricks import as_strided
+        stereo = np.zeros((8, 2))
+        channel = stereo[:, 0]
+        frames = as_strided(channel, shape=(4, 2), strides=(8, 8))
+        print(frames.shape)
+        """,
+    )
+    strict = safestride_run(tmp_path, "--policy", "record", "frames.py")
+    assert strict.returncode == 3, strict.stderr
+    assert "1 unsafe view at 1 call site" in strict.stderr
+    assert "frames.py:6" in strict.stderr
+    lenient = safestride_run(
+        tmp_path, "--policy", "record", "--bounds", "array", "frames.py"
+    )
+    assert lenient.returncode == 0, lenient.stderr
+    assert "no unsafe views" in lenient.stderr
+
+
 @pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
 def test_multiprocessing_children_report_to_the_parent(
     project: Path, method: str
