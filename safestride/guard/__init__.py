@@ -11,6 +11,7 @@ old, is covered; `uninstall` gives the original body back.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable, Iterator
 
 from safestride._public import public
@@ -94,7 +95,8 @@ def install(
         What an unsafe view does: raise `OutOfBoundsError` at the line that
         asked for it, warn (once per line) and return numpy's view anyway, or
         only record it. Every unsafe view is recorded in the report whatever
-        the policy. Misaligned object views always raise: they would crash.
+        the policy, views over Python object pointers (`MisalignedError`)
+        included: under "warn" and "record" the guard never raises.
     bounds : {"elements", "array", "buffer"}, optional
         What a view made by your own code may touch (see
         `safestride.as_strided`): by default its elements exactly, as for
@@ -161,8 +163,9 @@ def is_installed() -> bool:
 
 
 def current_config() -> GuardConfig | None:
-    """The policy and bounds in force, or None when not installed."""
-    return state.config
+    """The policy and bounds in force in this thread, or None when not
+    installed."""
+    return state.config_for(threading.get_ident())
 
 
 @public
@@ -177,11 +180,13 @@ def guarded(
 ) -> Iterator[Report]:
     """Guard a block of code; yield a report of the unsafe views made in it.
 
-    While the block runs, its policy and bounds are in force; when it ends,
-    those of the newest block still open (or of `install`) are again, and
-    the guard uninstalls itself when nothing else asked for it. Blocks may
-    end in any order: one ending never switches the guard off under another
-    (in another thread, say).
+    While the block runs, its policy and bounds are in force in the thread
+    that opened it (and in threads with no block of their own); when it
+    ends, those of the newest block still open (or of `install`) are again,
+    and the guard uninstalls itself when nothing else asked for it. Blocks
+    may end in any order: one ending never switches the guard off under
+    another (in another thread, say), and another thread's block never
+    changes the level this thread's block holds its views to.
 
     Parameters
     ----------
@@ -207,19 +212,24 @@ def guarded(
             f"report must be a safestride Report; got {type(report).__name__} "
             f"{report!r}. Leave it out to get a new one."
         )
-    layer = open_layer(config, collector)
+    layer = open_layer(config, collector, threading.get_ident())
     try:
         yield collector
     finally:
         close_layer(layer)
 
 
-def open_layer(config: GuardConfig, collector: Report | None) -> state.Layer:
+def open_layer(
+    config: GuardConfig, collector: Report | None, thread: int | None = None
+) -> state.Layer:
     """Switch the guard on with `config` in force; `collector` collects until
-    `close_layer` (the body of `guarded`, for blocks that are not ``with``)."""
+    `close_layer` (the body of `guarded`, for blocks that are not ``with``).
+    A `thread` (``threading.get_ident()``) holds that thread to `config`
+    whatever layers other threads open; without one, `config` is in force
+    in every thread that has no layer of its own."""
     with state.lock:
         patch.patch(make_hook)
-        return state.push(config, collector)
+        return state.push(config, collector, thread)
 
 
 def close_layer(layer: state.Layer) -> None:

@@ -2,9 +2,11 @@
 and which reports collect what it finds.
 
 Every `install` and every open `guarded` block is a *layer*. The guard is on
-while any layer is; the settings in force are those of the newest layer
-still open, so blocks may close in any order (two threads, or a generator
-left open) without switching the guard off under another block.
+while any layer is, so blocks may close in any order (two threads, or a
+generator left open) without switching the guard off under another block.
+A thread with a `guarded` block of its own open is held to the settings of
+its newest one: another thread's block never loosens (or tightens) it. Any
+other thread is held to the newest layer still open.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Layer:
     number: int
     config: GuardConfig
     collector: Report | None
+    thread: int | None = None  # the thread a guarded() block belongs to
 
 
 lock = threading.RLock()
@@ -49,6 +52,29 @@ _collectors: list[Report] = []
 
 #: The settings in force, read without the lock on every checked call.
 config: GuardConfig | None = None
+#: The settings of each thread's newest own block; rebound whole, never
+#: changed in place, so a checked call reads it without the lock.
+thread_configs: dict[int, GuardConfig] = {}
+
+
+def _settle_configs() -> None:
+    """Recompute `config` and `thread_configs` from the open layers."""
+    global config, thread_configs
+    own: dict[int, GuardConfig] = {}
+    for layer in _layers:
+        if layer.thread is not None:
+            own[layer.thread] = layer.config
+    thread_configs = own
+    config = _layers[-1].config if _layers else None
+
+
+def config_for(thread: int) -> GuardConfig | None:
+    """The settings a call made in `thread` is held to now."""
+    shared = config
+    if shared is None:
+        return None
+    return thread_configs.get(thread, shared)
+
 
 # Calls checked, counted under a lock of their own; a report adds the calls
 # made while it collected when it stops or settles. Reentrant: a signal
@@ -64,21 +90,22 @@ def count_call() -> None:
         _calls[0] += 1
 
 
-def push(layer_config: GuardConfig, collector: Report | None) -> Layer:
-    """Open a layer with these settings; its `collector` starts collecting."""
-    global config
+def push(
+    layer_config: GuardConfig, collector: Report | None, thread: int | None = None
+) -> Layer:
+    """Open a layer with these settings; its `collector` starts collecting.
+    A `thread` makes it that thread's own (a `guarded` block)."""
     with lock:
-        layer = Layer(next(_numbers), layer_config, collector)
+        layer = Layer(next(_numbers), layer_config, collector, thread)
         _layers.append(layer)
         if collector is not None:
             add_collector(collector)
-        config = layer_config
+        _settle_configs()
         return layer
 
 
 def pop(layer: Layer) -> bool:
     """Close `layer`, wherever it is in the stack; True when none is left."""
-    global config
     with lock:
         if layer in _layers:
             _layers.remove(layer)
@@ -86,18 +113,17 @@ def pop(layer: Layer) -> bool:
                 other.collector is layer.collector for other in _layers
             ):
                 remove_collector(layer.collector)
-        config = _layers[-1].config if _layers else None
+        _settle_configs()
         return not _layers
 
 
 def pop_all() -> None:
     """Close every layer and stop every collector."""
-    global config
     with lock:
         _layers.clear()
         for report in list(_collectors):
             remove_collector(report)
-        config = None
+        _settle_configs()
 
 
 def layers() -> tuple[Layer, ...]:

@@ -127,11 +127,45 @@ def test_raise_policy_error_names_the_call_site() -> None:
         np.lib.stride_tricks.as_strided(np.arange(4.0), shape=(5,), strides=(8,))
 
 
-def test_object_misalignment_raises_even_when_recording() -> None:
+def test_object_misalignment_is_recorded_not_raised_when_recording() -> None:
     x = np.array([object()] * 4, dtype=object)
-    with guarded(policy="record") as report, pytest.raises(MisalignedError):
-        np.lib.stride_tricks.as_strided(x, shape=(3,), strides=(4,))
+    with guarded(policy="record") as report:
+        view = np.lib.stride_tricks.as_strided(x, shape=(3,), strides=(4,))
+    assert view.strides == (4,)  # numpy's view (never read: it would crash)
     assert report.views[0].kind == "MisalignedError"
+    with guarded(policy="raise") as raised, pytest.raises(MisalignedError):
+        np.lib.stride_tricks.as_strided(x, shape=(3,), strides=(4,))
+    assert raised.views[0].kind == "MisalignedError"
+
+
+def _pointers_outside_x() -> tuple[np.ndarray, np.ndarray]:
+    """A view of an object array on its own pointers, some outside x (the
+    guard differential's "object refusal"): safe, but not provably so."""
+    parent = np.array([object() for _ in range(12)], dtype=object)
+    x = parent.reshape(6, 2)[1:, 1:]
+    return parent, x
+
+
+@pytest.mark.parametrize("policy", ["record", "warn"])
+def test_unproven_object_views_are_recorded_under_record_and_warn(
+    policy: str,
+) -> None:
+    parent, x = _pointers_outside_x()
+    with (
+        guarded(policy=policy, bounds="buffer") as report,  # type: ignore[arg-type]
+        warnings.catch_warnings(record=True) as seen,
+    ):
+        warnings.simplefilter("always")
+        view = np.lib.stride_tricks.as_strided(x, (4, 3))
+    assert [element is parent[3 + 2 * i] for i, element in enumerate(view[:, 0])] == [
+        True
+    ] * 4
+    (found,) = report
+    assert found.kind == "MisalignedError"
+    warned = [w for w in seen if issubclass(w.category, UnsafeViewWarning)]
+    assert len(warned) == (policy == "warn")
+    with guarded(bounds="buffer"), pytest.raises(MisalignedError):
+        np.lib.stride_tricks.as_strided(x, (4, 3))
 
 
 def test_install_twice_is_harmless_and_uninstall_restores_numpy() -> None:

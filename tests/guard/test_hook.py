@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import as_strided
 
 from safestride import UnsafeViewWarning, guarded, uninstall
+from safestride.guard.hook import make_hook
+from safestride.guard.patch import original_copy
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +41,28 @@ def test_each_report_hears_of_a_line_once() -> None:
                 for _ in range(3):
                     as_strided(x, shape=(5,), strides=(8,))
     assert sum(issubclass(w.category, UnsafeViewWarning) for w in seen) == 2
+
+
+def test_check_bounds_false_is_checked_like_any_call() -> None:
+    """numpy 2.5's ``check_bounds=False`` does not switch the guard off (on
+    any numpy: the hook is given a stand-in with numpy 2.5's signature)."""
+    unguarded = original_copy(as_strided)
+
+    def numpy_2_5(
+        x: Any,
+        shape: Any = None,
+        strides: Any = None,
+        subok: Any = False,
+        writeable: Any = True,
+        *,
+        check_bounds: Any = None,
+    ) -> Any:
+        return unguarded(x, shape, strides, subok, writeable)
+
+    hook = make_hook(numpy_2_5)  # type: ignore[arg-type]
+    with guarded(policy="record") as report:
+        view = hook(np.zeros(2), (50,), (8,), check_bounds=False)
+        hook(np.zeros(2), (2,), (8,), check_bounds=False)
+    assert view.shape == (50,)  # numpy's view, made as asked
+    (found,) = report
+    assert found.violation.bytes_past_end == 48 * 8

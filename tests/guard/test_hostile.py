@@ -278,7 +278,6 @@ def test_x_is_measured_by_numpy_not_by_a_subclass_s_properties(
     assert len(report) == 1
 
 
-@finding("check_bounds=False (numpy 2.5) skips the guard's check")
 @pytest.mark.skipif(
     "check_bounds" not in stride_tricks.as_strided.__code__.co_varnames,
     reason="numpy < 2.5 has no check_bounds",
@@ -352,6 +351,34 @@ def test_blocks_in_two_threads_closing_out_of_order() -> None:
         "config": ("record", "elements"),
         "views": 1,
     }
+
+
+def test_another_thread_s_block_never_changes_this_block_s_level() -> None:
+    """Thread B's looser, raising block opens while this thread's strict,
+    recording block is open: this thread's views keep its own settings."""
+    b_open, b_may_close = threading.Event(), threading.Event()
+
+    def looser() -> None:
+        with safestride.guarded(policy="raise", bounds="buffer"):
+            b_open.set()
+            assert b_may_close.wait(10)
+
+    thread = threading.Thread(target=looser)
+    parent = np.arange(10.0)
+    with safestride.guarded(policy="record") as report:
+        thread.start()
+        try:
+            assert b_open.wait(10)
+            config = safestride.guard.current_config()
+            assert config is not None
+            assert (config.policy, config.bounds) == ("record", "elements")
+            # inside parent's allocation, outside x: fine for B, not for us
+            view = stride_tricks.as_strided(parent[:2], shape=(10,), strides=(8,))
+        finally:
+            b_may_close.set()
+            thread.join(10)
+    assert view.shape == (10,)  # recorded, not raised by B's policy
+    assert len(report) == 1
 
 
 def test_current_config_is_none_exactly_when_not_installed() -> None:
