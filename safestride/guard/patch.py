@@ -9,6 +9,7 @@ internal callers such as ``sliding_window_view``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import types
 from collections.abc import Callable
 from typing import Any
@@ -92,11 +93,23 @@ def _trampoline_code(function: types.FunctionType, hook_name: str) -> types.Code
     keyword_only = code.co_varnames[
         code.co_argcount : code.co_argcount + code.co_kwonlyargcount
     ]
+    return compiled_trampoline(function.__name__, positional, keyword_only, hook_name)
+
+
+@functools.lru_cache(maxsize=16)
+def compiled_trampoline(
+    name: str,
+    positional: tuple[str, ...],
+    keyword_only: tuple[str, ...],
+    hook_name: str,
+) -> types.CodeType:
+    """The trampoline's code for one signature, compiled once per process:
+    compiling it took most of the time of entering a `guarded` block."""
     star = ["*", *keyword_only] if keyword_only else []
     parameters = ", ".join([*positional, *star])
     arguments = ", ".join([*positional, *(f"{k}={k}" for k in keyword_only)])
     source = (
-        f"def {function.__name__}({parameters}):\n"
+        f"def {name}({parameters}):\n"
         "    __tracebackhide__ = True\n"
         f"    return {hook_name}({arguments})\n"
     )
