@@ -7,7 +7,9 @@ object, a Python scalar or list), an ``x`` taken from it, and one call of
 numpy's own ``as_strided`` with shape and strides as tuples, lists,
 iterators, generators, arrays or numpy integers, sometimes omitted, with
 extreme values (-2**63, near 2**63) and empty or 0-d arrays. Each call runs
-twice: plainly, and under ``safestride.guarded(policy="record", bounds=B)``.
+twice: plainly, and under ``safestride.guarded(policy="record", bounds=B)``,
+or with ``bounds`` left out (the default the user's own code gets, judged by
+the oracle as "elements").
 
 The oracle knows nothing of safestride: it takes the view the guarded call
 returned and the array numpy really viewed (found through numpy's own
@@ -22,9 +24,10 @@ Per case it records a *miss* (unsafe view, nothing recorded), a *false
 alarm* (safe view recorded or refused), and a *change* (the guard altered
 numpy's answer: a different view, type, writeable flag or exception type).
 Views over object pointers that a writeable view could overwrite are a miss
-of their own kind ("object slots"); a view the guard refuses (``MisalignedError``,
-raised whatever the policy) that neither leaves its bounds nor could write
-over an object pointer is an "object refusal".
+of their own kind ("object slots"). A view the oracle finds safe for which the
+guard recorded only ``MisalignedError`` (it could not prove that the view
+lands on object pointers exactly) is an "object alarm"; any ``StrideError``
+raised under ``policy="record"`` is a "refusal" (the guard must only record).
 
     python benchmarks/guard_differential.py --cases 1000000 --seed 0 [--jobs 2]
 
@@ -50,6 +53,9 @@ from typing import Any
 
 import numpy as np
 
+#: What the guard holds the user's own code to when ``bounds`` is left out
+#: (the oracle's copy of it, not safestride's).
+DEFAULT_LEVEL = "elements"
 #: Views with more elements than this are judged by the corners of their box.
 ENUMERATE_LIMIT = 4096
 
@@ -88,13 +94,19 @@ class Case:
     number: int
     setup: str
     call: str
-    bounds: str
+    bounds: str | None  # None: left out, the default level
     tags: tuple[str, ...]
 
+    @property
+    def level(self) -> str:
+        """The level the oracle judges: the default one when left out."""
+        return self.bounds or DEFAULT_LEVEL
+
     def source(self) -> str:
+        bounds = "" if self.bounds is None else f", bounds={self.bounds!r}"
         guard = (
-            f"import safestride\nwith safestride.guarded(policy='record', "
-            f"bounds={self.bounds!r}) as report:\n    v = {self.call}\n"
+            f"import safestride\nwith safestride.guarded(policy='record'"
+            f"{bounds}) as report:\n    v = {self.call}\n"
             "print(len(report), v.shape, v.strides)"
         )
         return f"{self.setup}\n{guard}"
@@ -356,8 +368,8 @@ class Generator:
             if writeable == "False":
                 parts.append("writeable=False")
             call = f"as_strided({', '.join(parts)})"
-        bounds = self.pick(["array", "buffer", "elements"], [5, 3, 2])
-        self.tags.append(f"bounds={bounds}")
+        bounds = self.pick(["array", "buffer", "elements", None], [4, 3, 2, 3])
+        self.tags.append(f"bounds={bounds or 'default'}")
         return Case(self.number, setup, call, bounds, tuple(self.tags))
 
 
@@ -495,27 +507,30 @@ class Run:
     error: BaseException | None = None
     warnings: tuple[str, ...] = ()
     recorded: int = 0
+    kinds: tuple[str, ...] = ()
 
 
-def call(case: Case, namespace: dict[str, Any], bounds: str | None) -> Run:
-    """Evaluate the call (plainly, or guarded with `bounds`)."""
+def call(case: Case, namespace: dict[str, Any], guard: bool) -> Run:
+    """Evaluate the call (plainly, or guarded at the case's bounds)."""
     import safestride
 
     run = Run()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if bounds is None:
+        if not guard:
             try:
                 run.view = eval(case.call, namespace)
             except Exception as error:
                 run.error = error
         else:
-            with safestride.guarded(policy="record", bounds=bounds) as report:
+            level = {} if case.bounds is None else {"bounds": case.bounds}
+            with safestride.guarded(policy="record", **level) as report:  # type: ignore[arg-type]
                 try:
                     run.view = eval(case.call, namespace)
                 except Exception as error:
                     run.error = error
             run.recorded = len(report)
+            run.kinds = tuple(sorted({view.kind for view in report}))
     run.warnings = tuple(sorted({type(w.message).__name__ for w in caught}))
     return run
 
@@ -543,10 +558,10 @@ def check(case: Case, prelude: dict[str, Any]) -> list[dict[str, Any]]:
 
     namespace = dict(prelude)
     exec(case.setup, namespace)
-    plain = call(case, namespace, None)
+    plain = call(case, namespace, False)
     if namespace["OWNER"] is None:  # x converts to a new array each time
         exec(case.setup, namespace)
-    guarded = call(case, namespace, case.bounds)
+    guarded = call(case, namespace, True)
     found = []
 
     def finding(kind: str, **details: Any) -> None:
@@ -588,16 +603,18 @@ def check(case: Case, prelude: dict[str, Any]) -> list[dict[str, Any]]:
                 guarded=[ours, guarded.warnings],
             )
     owner = namespace["OWNER"]
-    verdict = judge(view, viewed, owner, case.bounds, object_pointers(owner))
+    verdict = judge(view, viewed, owner, case.level, object_pointers(owner))
     flagged = guarded.recorded > 0 or refused
+    if refused:  # under policy="record" the guard must never raise
+        finding("refusal", error=repr(guarded.error)[:200])
     if verdict.unsafe and not flagged:
         finding("miss", view=[view.shape, view.strides])
     elif verdict.unsafe is False and flagged and not verdict.object_slots:
-        kind = "object refusal" if refused else "false alarm"
+        only_objects = guarded.kinds == ("MisalignedError",)
         finding(
-            kind,
+            "object alarm" if only_objects else "false alarm",
             view=[view.shape, view.strides],
-            error=repr(guarded.error)[:200] if refused else None,
+            recorded=guarded.kinds,
         )
     elif verdict.unsafe is None:
         finding("unjudged", view=[view.shape, view.strides])
@@ -725,7 +742,8 @@ def report(
         "miss",
         "false alarm",
         "object slots",
-        "object refusal",
+        "object alarm",
+        "refusal",
         "change",
         "crash",
         "harness error",
