@@ -22,7 +22,11 @@ from safestride.core.arguments import (
     total_size_fits,
 )
 from safestride.core.checks import check_object_view, check_request
-from safestride.core.fastpath import fast_path, make_view
+from safestride.core.fastpath import (
+    fast_path,
+    make_view,
+    numpy_as_strided_or_guarded,
+)
 from safestride.options import DEFAULT_BOUNDS, Bounds, parse_bounds
 
 __all__ = [
@@ -165,6 +169,12 @@ def as_strided(
         )
     else:
         check_object_view(x, new_shape, new_strides)
+        # numpy's own function object: the guard, if installed, checks the
+        # view whatever check_bounds says, as it does numpy's check_bounds=False.
+        unchecked: npt.NDArray[Any] = numpy_as_strided_or_guarded(
+            x, new_shape, new_strides, subok=subok, writeable=writeable
+        )
+        return unchecked
     return make_view(x, new_shape, new_strides, subok=subok, writeable=writeable)
 
 

@@ -203,6 +203,17 @@ def test_check_bounds_false_builds_the_unchecked_view() -> None:
         as_strided(x, shape=(5,), strides=(8,), check_bounds=None)
 
 
+def test_check_bounds_false_is_checked_under_the_guard() -> None:
+    x = np.arange(2.0)
+    with safestride.guarded(policy="record") as report:
+        view = as_strided(x, shape=(5,), strides=(8,), check_bounds=False)
+    same_view(view, numpy_as_strided(x, shape=(5,), strides=(8,)))
+    (found,) = report
+    assert found.site.filename == __file__
+    assert found.site.function == "test_check_bounds_false_is_checked_under_the_guard"
+    assert not safestride.is_installed()
+
+
 def test_check_view_checks_without_making_a_view() -> None:
     x = np.zeros(10, dtype=np.float32)
     assert check_view(x, (8, 3), (4, 4)) == (0, 40)

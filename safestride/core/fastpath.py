@@ -47,6 +47,8 @@ def _private_copy(function: Callable[..., Any]) -> Callable[..., Any]:
 
 #: numpy's own, unchecked function, copied before anything can patch it.
 numpy_as_strided = _private_copy(_numpy_as_strided)
+#: numpy's function object itself: checked while the guard is installed.
+numpy_as_strided_or_guarded = _numpy_as_strided
 
 
 def block_view(
