@@ -100,3 +100,7 @@ def test_writeable_views_over_object_pointers_are_reported(
     findings: Findings,
 ) -> None:
     assert findings["object slots"] == [], reproducers(findings["object slots"])
+
+
+def test_the_guard_never_raises_under_record(findings: Findings) -> None:
+    assert findings["refusal"] == [], reproducers(findings["refusal"])
