@@ -587,7 +587,11 @@ def check(case: Case, prelude: dict[str, Any]) -> list[dict[str, Any]]:
         return found
     stable = namespace["OWNER"] is not None
     view = guarded.view if guarded.error is None else plain.view
-    viewed = numpy_viewed(view)
+    # numpy views an ndarray x as itself (np.array(x, copy=None)); only other
+    # objects need finding through numpy's DummyArray, as a view the guard's
+    # fast path made may lead to the DummyArray that made x, not the view.
+    x = namespace["x"]
+    viewed = np.asarray(x) if isinstance(x, np.ndarray) else numpy_viewed(view)
     if viewed is None:  # the guard's fast path viewed x itself
         viewed = np.asarray(namespace["x"])
     if guarded.error is None:

@@ -21,6 +21,7 @@ from safestride.core.extent import (
     array_span,
     find_allocation,
     holds,
+    lies_over_pointers,
     objects_owner,
     overlap,
     own_extent,
@@ -29,6 +30,7 @@ from safestride.core.extent import (
 from safestride.core.foreign import (
     foreign_objects_message,
     outside_objects_message,
+    pointers_under_x_message,
     undecided_message,
     what_is_read,
 )
@@ -142,6 +144,9 @@ def check_object_memory(
         message, summary = outside_objects_message(
             x, owner, (low, high), (span.low, span.high)
         )
+        raise MisalignedError(message, summary=summary)
+    if not x.dtype.hasobject and lies_over_pointers(x, owner):
+        message, summary = pointers_under_x_message(x, owner)
         raise MisalignedError(message, summary=summary)
     flags = x.flags
     if not x.dtype.hasobject and (flags.c_contiguous or flags.f_contiguous):

@@ -315,6 +315,99 @@ def objects_owner(array: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
     return None
 
 
+def pointer_offsets(dtype: np.dtype[Any], start: int = 0) -> list[int]:
+    """Where the object pointers of one item of `dtype` start, in bytes.
+
+    Examples
+    --------
+    >>> pointer_offsets(np.dtype([("a", "f8"), ("b", "O"), ("c", "O", 2)]))
+    [8, 16, 24]
+    """
+    if dtype.subdtype is not None:
+        item, shape = dtype.subdtype
+        count = int(np.prod(shape))
+        return [
+            offset
+            for i in range(count)
+            for offset in pointer_offsets(item, start + i * item.itemsize)
+        ]
+    if dtype.fields:
+        return sorted(
+            offset
+            for field, at, *_ in dtype.fields.values()
+            for offset in pointer_offsets(field, start + at)
+        )
+    return [start] if dtype.hasobject else []
+
+
+def touches_pointers(owner: npt.NDArray[Any], low: int, high: int) -> bool | None:
+    """Whether the absolute byte range [low, high) overlaps one of the object
+    pointers in `owner`'s memory; None when the array owning that memory
+    does not pack its records back to back, so its pointers cannot be listed
+    by period.
+
+    Examples
+    --------
+    >>> records = np.zeros(3, [("name", object), ("value", "f8")])
+    >>> start = address(records)
+    >>> touches_pointers(records, start + 8, start + 16)  # record 0's value
+    False
+    >>> touches_pointers(records, start + 8, start + 24)  # and record 1's name
+    True
+    """
+    node: Any = owner
+    while isinstance(getattr(node, "base", None), np.ndarray):
+        node = node.base
+    if not isinstance(node, np.ndarray):
+        return None
+    if not (node.flags.c_contiguous or node.flags.f_contiguous):
+        return None  # records not packed back to back: not listed by period
+    period = node.itemsize
+    if not period or node.size == 0:
+        return False
+    first = address(node)
+    low, high = low - first, high - first
+    pointer = np.dtype(object).itemsize
+    for offset in pointer_offsets(node.dtype):
+        # the first pointer of this field that ends after low
+        k = max(0, (low - offset - pointer) // period + 1)
+        if k < node.size and k * period + offset < high:
+            return True
+    return False
+
+
+def lies_over_pointers(x: npt.NDArray[Any], owner: npt.NDArray[Any]) -> bool:
+    """Whether the elements of `x`, an array of no objects, overlap one of the
+    object pointers of `owner` (an earlier view with strides that do not skip
+    them). Exact when every stride of x is a multiple of the records' size
+    (all elements sit at one place in their record); otherwise x's whole span
+    is judged.
+
+    Examples
+    --------
+    >>> records = np.zeros(4, [("name", object), ("value", "f8")])
+    >>> lies_over_pointers(records["value"][::-1], records)
+    False
+    >>> from numpy.lib.stride_tricks import as_strided
+    >>> lies_over_pointers(as_strided(records["value"], (7,), (8,)), records)
+    True
+    """
+    span = array_span(x)
+    if span.high <= span.low:
+        return False
+    root: Any = owner
+    while isinstance(getattr(root, "base", None), np.ndarray):
+        root = root.base
+    period = root.itemsize
+    start = address(x)
+    moving = [s for n, s in zip(x.shape, x.strides, strict=True) if n > 1]
+    if period and all(s % period == 0 for s in moving):
+        low, high = start + span.low, start + span.low + x.itemsize
+    else:
+        low, high = start + span.low, start + span.high
+    return touches_pointers(owner, low, high) is True
+
+
 @public
 class Overlap(enum.Enum):
     """Whether the elements of a view share bytes."""

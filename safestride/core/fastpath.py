@@ -135,6 +135,8 @@ def fast_path(
     if flags.c_contiguous or flags.f_contiguous:
         if low < 0 or high > x.nbytes or dtype.hasobject:
             return None
+        if x.base is not None and objects_owner(x) is not None:
+            return None  # x may itself be an earlier view over object pointers
         if bounds == "elements":
             if not itemsize or gcd(*strides) % itemsize:
                 return None

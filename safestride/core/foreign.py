@@ -164,6 +164,25 @@ def foreign_objects_message(
     return message, summary
 
 
+def pointers_under_x_message(
+    x: npt.NDArray[Any], owner: npt.NDArray[Any]
+) -> tuple[str, str]:
+    """(message, summary) for a view of an x whose own bytes are pointers."""
+    what = _holds_objects(x, owner)
+    message = _paragraph(
+        f"{OBJECTS_REFUSED} {describe_array(x)}: {what}, and x itself already "
+        f"lies over some of the object pointers (an earlier as_strided view "
+        f"with strides that do not skip them?). Writing through a view of it "
+        f"overwrites a pointer, which crashes the interpreter. Make x from the "
+        f"record array's field (records['value']) with its own strides."
+    )
+    summary = (
+        f"{OBJECTS_REFUSED} {describe_array(x)}: x itself lies over Python "
+        f"object pointers."
+    )
+    return message, summary
+
+
 def _holds_objects(x: npt.NDArray[Any], owner: npt.NDArray[Any]) -> str:
     if owner is x or x.dtype.hasobject:
         return "it holds Python objects"
