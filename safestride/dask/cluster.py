@@ -29,7 +29,7 @@ from safestride.dask.plugin import (
 )
 from safestride.guard.report import Report
 from safestride.guard.suppressions import Suppression
-from safestride.options import Bounds, Policy
+from safestride.options import DEFAULT_BOUNDS, DEFAULT_LIBRARY_BOUNDS, Bounds, Policy
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -171,9 +171,9 @@ def unregister(
 def guarded(
     client: Client,
     policy: Policy = "raise",
-    bounds: Bounds = "array",
+    bounds: Bounds = DEFAULT_BOUNDS,
     *,
-    library_bounds: Bounds = "buffer",
+    library_bounds: Bounds = DEFAULT_LIBRARY_BOUNDS,
     suppressions: Iterable[str | Suppression] = (),
 ) -> Iterator[ClusterReport]:
     """Guard every worker of `client`'s cluster for a block; yield its report.

@@ -20,7 +20,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from safestride.guard import close_layer, open_layer, parse_config, state
 from safestride.guard.report import Report
 from safestride.guard.suppressions import Suppression
-from safestride.options import Bounds, Policy
+from safestride.options import DEFAULT_BOUNDS, DEFAULT_LIBRARY_BOUNDS, Bounds, Policy
 
 if TYPE_CHECKING:
     from distributed import Worker
@@ -129,9 +129,9 @@ class GuardPlugin(WorkerPlugin):
     def __init__(
         self,
         policy: Policy = "raise",
-        bounds: Bounds = "array",
+        bounds: Bounds = DEFAULT_BOUNDS,
         *,
-        library_bounds: Bounds = "buffer",
+        library_bounds: Bounds = DEFAULT_LIBRARY_BOUNDS,
         suppressions: Iterable[str | Suppression] = (),
         name: str | None = None,
     ) -> None:

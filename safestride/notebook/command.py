@@ -7,7 +7,14 @@ import shlex
 from dataclasses import dataclass
 from typing import Literal
 
-from safestride.options import Bounds, Policy, parse_bounds, parse_policy
+from safestride.options import (
+    DEFAULT_BOUNDS,
+    DEFAULT_LIBRARY_BOUNDS,
+    Bounds,
+    Policy,
+    parse_bounds,
+    parse_policy,
+)
 
 Action = Literal["on", "off", "report"]
 
@@ -15,7 +22,7 @@ ACTIONS: tuple[Action, ...] = ("on", "off", "report")
 OPTIONS = ("--policy", "--bounds", "--library-bounds")
 USAGE = (
     "usage: %safestride on [--policy raise|warn|record] "
-    "[--bounds array|buffer|elements] [--library-bounds buffer|array|elements]"
+    "[--bounds elements|array|buffer] [--library-bounds buffer|array|elements]"
     " | %safestride off | %safestride report"
 )
 
@@ -34,8 +41,8 @@ class Command:
 
     action: Action
     policy: Policy = "raise"
-    bounds: Bounds = "array"
-    library_bounds: Bounds = "buffer"
+    bounds: Bounds = DEFAULT_BOUNDS
+    library_bounds: Bounds = DEFAULT_LIBRARY_BOUNDS
 
 
 def _refuse(problem: str) -> CommandError:
@@ -123,9 +130,10 @@ def parse_command(line: str) -> Command:
         return Command(
             "on",
             policy=parse_policy(given.get("--policy", "raise"), name="--policy"),
-            bounds=parse_bounds(given.get("--bounds", "array"), name="--bounds"),
+            bounds=parse_bounds(given.get("--bounds", DEFAULT_BOUNDS), name="--bounds"),
             library_bounds=parse_bounds(
-                given.get("--library-bounds", "buffer"), name="--library-bounds"
+                given.get("--library-bounds", DEFAULT_LIBRARY_BOUNDS),
+                name="--library-bounds",
             ),
         )
     except ValueError as error:

@@ -98,7 +98,7 @@ def test_an_unsafe_view_is_reported_once_per_site_with_every_worker(
     assert site.workers == tuple(workers)
     assert site.count == 6  # three chunks on each worker
     [view] = site.views
-    assert view.to_dict()["bounds"] == "array"  # the user's bounds, not a library's
+    assert view.to_dict()["bounds"] == "elements"  # the user's bounds, not a library's
     rendered = report.render()
     assert f"on 2 workers: {', '.join(workers)}" in rendered
     assert f"{HERE}:{UNSAFE_LINE} in overreaching_frames (made 6 times)" in rendered

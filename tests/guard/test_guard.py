@@ -10,6 +10,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -240,7 +241,14 @@ def test_install_holds_your_code_to_the_elements_by_default() -> None:
 def test_the_defaults_are_stated_once() -> None:
     from safestride.options import DEFAULT_BOUNDS, DEFAULT_LIBRARY_BOUNDS
 
-    for function in (install, guarded):
+    stated: list[Any] = [install, guarded]
+    try:  # the dask extra, when installed
+        from safestride.dask import cluster, plugin
+    except ImportError:
+        pass
+    else:
+        stated += [cluster.guarded, plugin.GuardPlugin]
+    for function in stated:
         parameters = inspect.signature(function).parameters
         assert parameters["bounds"].default == DEFAULT_BOUNDS == "elements"
         assert parameters["library_bounds"].default == DEFAULT_LIBRARY_BOUNDS
