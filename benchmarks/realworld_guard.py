@@ -134,6 +134,8 @@ MODES = {
     "run": ("-m", "safestride", "run", "-m", "pytest"),
 }
 
+#: How many times the librosa probe alternates its plain and guarded passes.
+LIBROSA_ROUNDS = 20
 #: Calls librosa's framing functions under the guard, in the test venv.
 LIBROSA_PROBE = textwrap.dedent(
     """
@@ -169,27 +171,35 @@ LIBROSA_PROBE = textwrap.dedent(
             call()
         except Exception:
             pass
-    results = []
-    for policy in ("none", "record"):
-        start = time.perf_counter()
+    def one_pass(policy):
         outcomes = []
         for name, call in calls:
             if policy == "none":
                 try:
-                    value = call()
+                    call()
                     outcomes.append((name, "ok", None))
                 except Exception as error:
                     outcomes.append((name, type(error).__name__, None))
                 continue
             with safestride.guarded(policy="record") as report:
                 try:
-                    value = call()
+                    call()
                     outcome = "ok"
                 except Exception as error:
                     outcome = type(error).__name__
-            views = [v.to_dict() for v in report]
-            outcomes.append((name, outcome, views))
-        results.append((policy, time.perf_counter() - start, outcomes))
+            outcomes.append((name, outcome, [v.to_dict() for v in report]))
+        return outcomes
+
+    # The two ways alternate, and each one's least time counts: a pass takes
+    # tens of milliseconds, less than one scheduling hiccup of a busy machine.
+    best = {"none": float("inf"), "record": float("inf")}
+    kept = {}
+    for _ in range(ROUNDS):
+        for policy in best:
+            start = time.perf_counter()
+            kept[policy] = one_pass(policy)
+            best[policy] = min(best[policy], time.perf_counter() - start)
+    results = [(policy, best[policy], kept[policy]) for policy in best]
     print(json.dumps(results))
     """
 )
@@ -434,7 +444,8 @@ def summarise(library: Library, outcomes: dict[str, Outcome]) -> dict[str, Any]:
 
 
 def librosa_probe(binary: Path) -> dict[str, Any]:
-    found = run([str(binary), "-c", LIBROSA_PROBE], capture_output=True)
+    probe = f"ROUNDS = {LIBROSA_ROUNDS}\n{LIBROSA_PROBE}"
+    found = run([str(binary), "-c", probe], capture_output=True)
     if found.returncode:
         print(found.stderr[-3000:])
         return {"library": "librosa", "error": found.stderr[-500:]}
