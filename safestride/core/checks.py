@@ -21,6 +21,7 @@ from safestride.core.extent import (
     array_span,
     find_allocation,
     holds,
+    lands_on_pointers,
     lies_over_pointers,
     objects_owner,
     overlap,
@@ -85,7 +86,7 @@ def check_request(
                 shape, strides, x.dtype, source=x, bounds=bounds, allowed=allowed
             )
         )
-    holds_objects = check_object_memory(x, shape, strides)
+    holds_objects = check_object_memory(x, shape, strides, writeable=writeable)
     if bounds == "elements":
         _check_elements(x, shape, strides)
     if warn and not holds_objects:
@@ -121,16 +122,21 @@ def _check_elements(
 
 
 def check_object_memory(
-    x: npt.NDArray[Any], shape: tuple[int, ...], strides: tuple[int, ...]
+    x: npt.NDArray[Any],
+    shape: tuple[int, ...],
+    strides: tuple[int, ...],
+    *,
+    writeable: bool = True,
 ) -> bool:
     """Refuse a view that could mix Python object pointers with other bytes.
 
     When `x` holds objects, or shares an allocation with an array that does
     (a field of a record array with object fields), every element of the
-    view must be an element of `x`: then each pointer lands on a pointer and
-    nothing else lands on one. Runs at every bounds level and with
-    ``check_bounds=False``: such a view crashes the interpreter. Returns
-    whether objects are involved.
+    view must be an element of `x` (then each pointer lands on a pointer and
+    nothing else lands on one), or be proven from the records' layout to
+    land on pointers exactly (for a `writeable` view: no other byte on one).
+    Runs at every bounds level and with ``check_bounds=False``: such a view
+    crashes the interpreter. Returns whether objects are involved.
     """
     __tracebackhide__ = True
     if x.itemsize == 0 or 0 in shape:
@@ -140,24 +146,25 @@ def check_object_memory(
         return False
     low, high, _ = scan(shape, strides, x.itemsize)
     span = array_span(x)
+    problem: tuple[str, str] | None = None
     if low < span.low or high > span.high:
-        message, summary = outside_objects_message(
-            x, owner, (low, high), (span.low, span.high)
-        )
-        raise MisalignedError(message, summary=summary)
-    if not x.dtype.hasobject and lies_over_pointers(x, owner):
-        message, summary = pointers_under_x_message(x, owner)
-        raise MisalignedError(message, summary=summary)
-    flags = x.flags
-    if not x.dtype.hasobject and (flags.c_contiguous or flags.f_contiguous):
+        problem = outside_objects_message(x, owner, (low, high), (span.low, span.high))
+    elif not x.dtype.hasobject and lies_over_pointers(x, owner):
+        problem = pointers_under_x_message(x, owner)
+    elif not x.dtype.hasobject and (x.flags.c_contiguous or x.flags.f_contiguous):
         return True  # only x's own bytes, none of them a pointer
-    found = foreign_element(x.shape, x.strides, shape, strides)
-    if found is not None:
-        message, summary = foreign_objects_message(
-            x, owner, shape, strides, found.offset, found.index
-        )
-        raise MisalignedError(message, summary=summary)
-    return True
+    else:
+        found = foreign_element(x.shape, x.strides, shape, strides)
+        if found is not None:
+            problem = foreign_objects_message(
+                x, owner, shape, strides, found.offset, found.index
+            )
+    if problem is None or lands_on_pointers(
+        owner, x, shape, strides, writeable=writeable
+    ):
+        return True
+    message, summary = problem
+    raise MisalignedError(message, summary=summary)
 
 
 def check_object_view(

@@ -376,6 +376,88 @@ def touches_pointers(owner: npt.NDArray[Any], low: int, high: int) -> bool | Non
     return False
 
 
+def _packed_root(owner: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+    """The array that owns `owner`'s memory, if it packs its records back to
+    back (so its pointers repeat with the record size); None otherwise."""
+    root: Any = owner
+    while isinstance(getattr(root, "base", None), np.ndarray):
+        root = root.base
+    if not isinstance(root, np.ndarray) or not root.itemsize or not root.size:
+        return None
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return None
+    return root
+
+
+#: Past this many (residue, byte) pairs the pointer proof gives up (refuses).
+_PROOF_LIMIT = 1 << 16
+
+
+def lands_on_pointers(
+    owner: npt.NDArray[Any],
+    x: npt.NDArray[Any],
+    shape: tuple[int, ...],
+    strides: tuple[int, ...],
+    *,
+    writeable: bool,
+) -> bool:
+    """Whether the view of `x` is proven harmless to the object pointers of
+    `owner`'s memory: inside that memory, every object field of every element
+    on a pointer, and, when `writeable`, no other byte of an element on one.
+
+    The records repeat every ``itemsize`` bytes, so only where each element
+    starts within its record matters: at most one place per byte of the
+    record, found in O(ndim * itemsize**2) however large the view.
+
+    Examples
+    --------
+    >>> records = np.zeros(4, [("name", object), ("value", "f8")])
+    >>> x = records["value"]
+    >>> lands_on_pointers(records, x, (7,), (8,), writeable=False)  # reads only
+    True
+    >>> lands_on_pointers(records, x, (7,), (8,), writeable=True)
+    False
+    >>> names = records["name"][3:]
+    >>> lands_on_pointers(records, names, (4,), (-16,), writeable=True)
+    True
+    """
+    root = _packed_root(owner)
+    if root is None:
+        return False
+    period, records = root.itemsize, root.size
+    pointers = pointer_offsets(root.dtype)
+    if not pointers:
+        return False
+    itemsize = x.itemsize
+    first = address(x) - address(root)
+    low, high, _ = scan(shape, strides, itemsize)
+    if first + low < 0 or first + high > period * records:
+        return False
+    places = {first % period}
+    for size, stride in zip(shape, strides, strict=True):
+        step = stride % period
+        if size > 1 and step:
+            reach = range(min(size, period))
+            places = {(place + i * step) % period for place in places for i in reach}
+    if len(places) * (itemsize + period) > _PROOF_LIMIT:
+        return False
+    width = np.dtype(object).itemsize
+    starts = set(pointers)
+    pointer_bytes = {(p + j) % period for p in pointers for j in range(width)}
+    fields = pointer_offsets(x.dtype)
+    field_bytes = {q + j for q in fields for j in range(width)}
+    for place in places:
+        if any((place + q) % period not in starts for q in fields):
+            return False
+        if writeable and any(
+            (place + j) % period in pointer_bytes
+            for j in range(itemsize)
+            if j not in field_bytes
+        ):
+            return False
+    return True
+
+
 def lies_over_pointers(x: npt.NDArray[Any], owner: npt.NDArray[Any]) -> bool:
     """Whether the elements of `x`, an array of no objects, overlap one of the
     object pointers of `owner` (an earlier view with strides that do not skip

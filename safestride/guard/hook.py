@@ -90,7 +90,7 @@ def _check(array: npt.NDArray[Any], view: npt.NDArray[Any], bounds: Bounds) -> N
         made.shape,
         made.strides,
         bounds=bounds,
-        writeable=False,
+        writeable=bool(made.flags.writeable),  # what object memory can suffer
         stacklevel=3,
         warn=False,
     )
