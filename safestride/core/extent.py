@@ -438,6 +438,8 @@ def lands_on_pointers(
         step = stride % period
         if size > 1 and step:
             reach = range(min(size, period))
+            if len(places) * len(reach) > _PROOF_LIMIT:
+                return False  # huge records: too many places to list, refuse
             places = {(place + i * step) % period for place in places for i in reach}
     if len(places) * (itemsize + period) > _PROOF_LIMIT:
         return False

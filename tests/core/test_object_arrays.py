@@ -239,3 +239,10 @@ def test_object_views_proven_on_the_records_layout() -> None:
     assert big.shape == (10**6, 3)  # proven by place in record, not enumerated
     with pytest.raises(MisalignedError):
         as_strided(names, (3,), (-rec.itemsize + 8,), bounds="buffer")
+
+
+def test_the_layout_proof_gives_up_on_huge_records_rather_than_hang() -> None:
+    rec = np.zeros(3, [("obj", object), ("pad", "V100000")])
+    names = rec["obj"]
+    with pytest.raises(MisalignedError):  # 10**8 places to list: refused
+        as_strided(names, (10**4, 10**4), (1, 1), bounds="buffer", writeable=False)
