@@ -77,35 +77,42 @@ def size(shape: tuple[int, ...]) -> int:
     return int(np.prod(shape, dtype=object))
 
 
-def object_pointer_bytes(owner: npt.NDArray[Any], x: npt.NDArray[Any]) -> set[int]:
-    """Bytes (relative to x's first element) holding object pointers in `owner`.
+def object_slots(dtype: np.dtype[Any], at: int = 0) -> list[int]:
+    """Where the object pointers of one item of `dtype` start, by recursion
+    over its fields and subarrays."""
+    if dtype.names is not None:
+        found = []
+        for name in dtype.names:
+            field, offset = dtype.fields[name][:2]  # type: ignore[index]
+            found += object_slots(field, at + offset)
+        return found
+    if dtype.subdtype is not None:
+        base, shape = dtype.subdtype
+        return [
+            s
+            for i in range(size(shape))
+            for s in object_slots(base, at + i * base.itemsize)
+        ]
+    return [at] if dtype.hasobject else []
 
-    Walks every element of `owner` and every field holding objects, by
-    recursion over the dtype; no safestride code involved.
-    """
+
+def object_pointer_starts(owner: npt.NDArray[Any], x: npt.NDArray[Any]) -> set[int]:
+    """Where the object pointers in `owner` start, relative to x's first
+    element; no safestride code involved."""
     shift = pointer(owner) - pointer(x)
-
-    def slots(dtype: np.dtype[Any], at: int) -> list[int]:
-        if dtype.names is not None:
-            found = []
-            for name in dtype.names:
-                field, offset = dtype.fields[name][:2]  # type: ignore[index]
-                found += slots(field, at + offset)
-            return found
-        if dtype.subdtype is not None:
-            base, shape = dtype.subdtype
-            return [
-                s
-                for i in range(size(shape))
-                for s in slots(base, at + i * base.itemsize)
-            ]
-        return [at] if dtype.hasobject else []
-
-    inside = slots(owner.dtype, 0)
+    inside = object_slots(owner.dtype)
     return {
-        shift + start + slot + b
+        shift + start + slot
         for start in element_offsets(owner.shape, owner.strides)
         for slot in inside
+    }
+
+
+def object_pointer_bytes(owner: npt.NDArray[Any], x: npt.NDArray[Any]) -> set[int]:
+    """Bytes (relative to x's first element) holding object pointers in `owner`."""
+    return {
+        start + b
+        for start in object_pointer_starts(owner, x)
         for b in range(np.dtype(object).itemsize)
     }
 

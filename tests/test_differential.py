@@ -20,11 +20,13 @@ from safestride import (
 )
 from safestride.strategies import StridedCase, sliced, strided_cases, view_requests
 from tests.oracle import (
+    element_offsets,
     is_out_of_bounds,
     object_pointer_bytes,
+    object_pointer_starts,
+    object_slots,
     reads_foreign_element,
     same_view,
-    view_bytes,
 )
 
 BOUNDS = ("array", "buffer", "elements")
@@ -139,17 +141,31 @@ def _next_to_objects(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, Any]:
 
 @pytest.mark.parametrize("bounds", [*BOUNDS, None])
 @settings(max_examples=150)
-@given(made=_next_to_objects(), check_bounds=st.sampled_from((None, False)))
+@given(
+    made=_next_to_objects(),
+    check_bounds=st.sampled_from((None, False)),
+    writeable=st.booleans(),
+)
 def test_no_view_next_to_object_pointers_touches_them_as_anything_else(
-    made: tuple[np.ndarray, np.ndarray, Any], bounds: str | None, check_bounds: Any
+    made: tuple[np.ndarray, np.ndarray, Any],
+    bounds: str | None,
+    check_bounds: Any,
+    writeable: bool,
 ) -> None:
+    """Every object field of the view lands on a pointer and, when the view
+    is writeable, nothing else does (a read-only view may read their bytes)."""
     parent, x, (shape, strides) = made
     level: dict[str, Any] = {} if bounds is None else {"bounds": bounds}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SafeStrideWarning)
         try:
             view = as_strided(
-                x, shape, strides, writeable=False, check_bounds=check_bounds, **level
+                x,
+                shape,
+                strides,
+                writeable=writeable,
+                check_bounds=check_bounds,
+                **level,
             )
         except MisalignedError:
             assert 0 not in shape
@@ -162,10 +178,14 @@ def test_no_view_next_to_object_pointers_touches_them_as_anything_else(
             return
     if 0 in shape:
         return
-    pointers = object_pointer_bytes(parent, x)
-    mine = view_bytes(shape, strides, x.itemsize)
-    if x.dtype.hasobject:
-        assert not reads_foreign_element(x, shape, strides)
-    else:
-        assert not mine & pointers
-    same_view(view, numpy_as_strided(x, shape, strides, writeable=False))
+    starts = object_pointer_starts(parent, x)
+    slots = object_slots(x.dtype)
+    slot_bytes = {q + b for q in slots for b in range(np.dtype(object).itemsize)}
+    elements = element_offsets(shape, strides)
+    assert all(o + q in starts for o in elements for q in slots)
+    if writeable:
+        others = {
+            o + b for o in elements for b in range(x.itemsize) if b not in slot_bytes
+        }
+        assert not others & object_pointer_bytes(parent, x)
+    same_view(view, numpy_as_strided(x, shape, strides, writeable=writeable))
