@@ -135,8 +135,17 @@ def fast_path(
     if flags.c_contiguous or flags.f_contiguous:
         if low < 0 or high > x.nbytes or dtype.hasobject:
             return None
-        if x.base is not None and objects_owner(x) is not None:
-            return None  # x may itself be an earlier view over object pointers
+        base = x.base  # x may be an earlier view over object pointers:
+        if (  # the chain is walked unless it plainly ends at an object-free array
+            base is not None
+            and (
+                type(base) is not np.ndarray
+                or base.dtype.hasobject
+                or base.base is not None
+            )
+            and objects_owner(x) is not None
+        ):
+            return None
         if bounds == "elements":
             if not itemsize or gcd(*strides) % itemsize:
                 return None

@@ -176,9 +176,10 @@ def make_hook(original: types.FunctionType) -> Callable[..., Any]:
         # take the program's word for it (docs/guard.rst says why).
         if config is None:
             return original(x, shape, strides, subok, writeable, **extra)
-        config = state.thread_configs.get(get_ident(), config)
+        if state.thread_configs:  # a thread with a guarded() block of its own
+            config = state.thread_configs.get(get_ident(), config)
         state.count_call()
-        if all(value is None for value in extra.values()):  # numpy 2.5: check_bounds
+        if not extra or all(value is None for value in extra.values()):
             view = fast_path(x, shape, strides, subok, writeable, config.bounds)
             if view is not None:
                 return view  # checked, and identical to numpy's view

@@ -76,18 +76,29 @@ def config_for(thread: int) -> GuardConfig | None:
     return thread_configs.get(thread, shared)
 
 
-# Calls checked, counted under a lock of their own; a report adds the calls
-# made while it collected when it stops or settles. Reentrant: a signal
-# handler may make a view while this thread holds it.
+# Calls checked. Counting is one next() on an itertools.count: a single C
+# call, so no thread or signal handler loses a count, and no lock is taken on
+# the hot path. Reading the total takes a number from the counter too, so
+# reads are counted (under _count_lock, reentrant for signal handlers) and
+# taken off. A report adds the calls made while it collected when it stops
+# or settles.
+_counter = itertools.count()
 _count_lock = threading.RLock()
-_calls = [0]
+_reads = [0]
 _started: dict[int, int] = {}
 
 
 def count_call() -> None:
     """Count one checked ``as_strided`` call."""
-    with _count_lock:
-        _calls[0] += 1
+    next(_counter)
+
+
+def _calls_so_far() -> int:
+    """The calls counted since the process started (hold _count_lock)."""
+    drawn = next(_counter)  # every call so far, plus every earlier read
+    calls = drawn - _reads[0]
+    _reads[0] += 1
+    return calls
 
 
 def push(
@@ -150,7 +161,7 @@ def add_collector(report: Report) -> None:
             return
         _collectors.append(report)
         with _count_lock:
-            _started[id(report)] = _calls[0]
+            _started[id(report)] = _calls_so_far()
 
 
 def remove_collector(report: Report) -> None:
@@ -170,5 +181,6 @@ def settle(report: Report) -> None:
     with _count_lock:
         start = _started.get(id(report))
         if start is not None:
-            report.checked += _calls[0] - start
-            _started[id(report)] = _calls[0]
+            now = _calls_so_far()
+            report.checked += now - start
+            _started[id(report)] = now

@@ -474,3 +474,15 @@ def test_tracebacks_name_the_guard_not_a_line_of_guard_py() -> None:
     assert len(trampoline) == 1
     assert not trampoline[0].line  # no unrelated source line shown for it
     assert not any(frame.filename.endswith("/safestride/guard.py") for frame in frames)
+
+
+def test_nested_blocks_count_their_own_calls_however_often_counts_are_read() -> None:
+    x = np.zeros(8)
+    with guarded(policy="record") as outer:
+        np.lib.stride_tricks.as_strided(x, shape=(2,), strides=(8,))
+        for made in range(1, 4):  # each inner block reads the count twice
+            with guarded(policy="record") as inner:
+                for _ in range(made):
+                    np.lib.stride_tricks.as_strided(x, shape=(2,), strides=(8,))
+            assert inner.checked == made
+    assert outer.checked == 1 + 1 + 2 + 3
