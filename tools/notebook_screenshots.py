@@ -58,6 +58,9 @@ def cell_page(book: object, cell_id: str) -> str:
     alone.cells = [cell for cell in alone.cells if cell.id == cell_id]  # type: ignore[attr-defined]
     if not alone.cells:  # type: ignore[attr-defined]
         raise SystemExit(f"the example notebook has no cell with id {cell_id!r}")
+    for cell in alone.cells:  # type: ignore[attr-defined]
+        # The plain traceback below the picture says the same in text.
+        cell.outputs = [out for out in cell.outputs if out.output_type != "error"]
     page, _ = HTMLExporter(template_name="lab").from_notebook_node(alone)
     return page
 
@@ -85,9 +88,8 @@ def photograph(page: Path, picture: Path, browser: str, profile: Path) -> None:
     if box is None:
         raise SystemExit(f"{picture}: Chromium drew an empty page")
     _, top, _, bottom = box
-    image.crop((0, max(top - 8, 0), WIDTH, min(bottom + 8, image.height))).save(
-        picture, optimize=True
-    )
+    cropped = image.crop((0, max(top - 8, 0), WIDTH, min(bottom + 8, image.height)))
+    cropped.quantize(colors=64).save(picture, optimize=True)
 
 
 def main() -> None:
