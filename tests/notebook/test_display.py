@@ -226,9 +226,10 @@ def test_the_bars_use_one_scale() -> None:
     assert past == pytest.approx(BAR_WIDTH / 2)
 
 
-def test_a_50_dimensional_view_stays_readable() -> None:
+def test_a_32_dimensional_view_stays_readable() -> None:
     x = np.zeros(2)
-    shape, strides = (2,) * 50, (8,) * 50
+    most = 32  # numpy 1's limit; numpy 2 allows 64
+    shape, strides = (2,) * most, (8,) * most
     with pytest.raises(OutOfBoundsError) as caught:
         safestride.as_strided(x, shape=shape, strides=strides)
     error = caught.value
