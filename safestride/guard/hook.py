@@ -39,7 +39,7 @@ from safestride.errors import (
     UnsafeViewWarning,
 )
 from safestride.guard import scope, state, suppressions
-from safestride.guard.callsite import find_call_site
+from safestride.guard.callsite import block_name, find_call_site
 from safestride.options import Bounds
 
 
@@ -71,7 +71,7 @@ def _found(error: StrideError, config: state.GuardConfig) -> None:
         warnings.warn_explicit(
             UnsafeViewWarning(f"unsafe strided view: {error.summary}"),
             UnsafeViewWarning,
-            site.filename,
+            block_name(site.filename) or site.filename,  # a notebook's "Cell In[4]"
             site.lineno,
         )
 

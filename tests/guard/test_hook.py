@@ -11,6 +11,7 @@ import pytest
 from numpy.lib.stride_tricks import as_strided
 
 from safestride import UnsafeViewWarning, guarded, uninstall
+from safestride.guard.callsite import add_block_namer, remove_block_namer
 from safestride.guard.hook import make_hook
 from safestride.guard.patch import original_copy
 
@@ -66,3 +67,16 @@ def test_check_bounds_false_is_checked_like_any_call() -> None:
     assert view.shape == (50,)  # numpy's view, made as asked
     (found,) = report
     assert found.violation.bytes_past_end == 48 * 8
+
+
+def test_a_warning_names_a_notebook_cell_as_the_cell() -> None:
+    def cells(filename: str) -> str | None:
+        return "Cell In[4]" if filename == __file__ else None
+
+    add_block_namer(cells)
+    try:
+        with guarded(policy="warn"), pytest.warns(UnsafeViewWarning) as caught:
+            as_strided(np.zeros(2), shape=(3,), strides=(8,))
+    finally:
+        remove_block_namer(cells)
+    assert [w.filename for w in caught] == ["Cell In[4]"]
