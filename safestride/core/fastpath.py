@@ -68,7 +68,7 @@ def block_view(
         np.ndarray, shape, x.dtype, x, 0, strides
     )
     if not writeable:
-        view.flags.writeable = False
+        view.setflags(write=False)  # cheaper than view.flags.writeable = False
     return view
 
 
