@@ -26,6 +26,7 @@ from safestride.lint.recognition import (
     SAFESTRIDE_TARGETS,
     Recognizer,
     array_modules,
+    call_argument,
     collect_aliases,
 )
 from safestride.lint.rules import RULES_BY_CODE
@@ -84,17 +85,6 @@ class Relevance:
 
 def _decorators(node: ast.AST) -> list[ast.expr]:
     return list(getattr(node, "decorator_list", []))
-
-
-def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    if len(call.args) > position and not any(
-        isinstance(a, ast.Starred) for a in call.args[: position + 1]
-    ):
-        return call.args[position]
-    return None
 
 
 def _start(node: ast.AST) -> tuple[int, int]:
@@ -336,9 +326,9 @@ class Checker(ast.NodeVisitor):
         return Site(
             call,
             self.scope,
-            _argument(call, 0, "x"),
-            _argument(call, 1, "shape"),
-            _argument(call, 2, "strides"),
+            call_argument(call, 0, "x"),
+            call_argument(call, 1, "shape"),
+            call_argument(call, 2, "strides"),
             self.strict,
             self.lenient,
             self.sources,
@@ -357,7 +347,7 @@ class Checker(ast.NodeVisitor):
             self.report("SST008", node.func)
         if (
             self.wants("SST004")
-            and _argument(node, 4, "writeable") is None
+            and call_argument(node, 4, "writeable") is None
             and not used_up(
                 node, self._place(node), self.numpy_names, self.scope.is_function
             )
@@ -383,9 +373,9 @@ class Checker(ast.NodeVisitor):
             site = Site(
                 inner,
                 scope,
-                _argument(inner, 0, "x"),
-                _argument(inner, 1, "shape"),
-                _argument(inner, 2, "strides"),
+                call_argument(inner, 0, "x"),
+                call_argument(inner, 1, "shape"),
+                call_argument(inner, 2, "strides"),
                 self.strict,
                 self.lenient,
                 self.sources,
@@ -492,7 +482,7 @@ def _character_column(line: str, byte_offset: int) -> int:
 
 
 def _passes_writeable_false(call: ast.Call) -> bool:
-    value = _argument(call, 4, "writeable")
+    value = call_argument(call, 4, "writeable")
     return isinstance(value, ast.Constant) and value.value is False
 
 

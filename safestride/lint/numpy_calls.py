@@ -11,6 +11,7 @@ import ast
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from safestride.lint.recognition import call_argument
 from safestride.lint.symbolic import Poly, Symbol, product
 from safestride.lint.values import (
     ArrayModel,
@@ -35,17 +36,6 @@ _FILLED = frozenset({"zeros", "ones", "empty"})
 _LIKE = frozenset({"zeros_like", "ones_like", "empty_like", "full_like"})
 _RANDOM_DIMENSIONS = frozenset({"rand", "randn"})
 _RANDOM_SIZE = frozenset({"random", "random_sample", "standard_normal", "sample"})
-
-
-def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    if len(call.args) > position and not any(
-        isinstance(a, ast.Starred) for a in call.args[: position + 1]
-    ):
-        return call.args[position]
-    return None
 
 
 def _key(call: ast.Call, scope: Scope) -> str:
@@ -111,16 +101,16 @@ def numpy_function(
     last = name.rsplit(".", 1)[1]
 
     def value(position: int, keyword: str) -> Value:
-        node = _argument(call, position, keyword)
+        node = call_argument(call, position, keyword)
         return None if node is None else evaluator.value(node, scope)
 
     def dtype(position: int) -> Poly | None:
-        return evaluator.dtype_itemsize(_argument(call, position, "dtype"), scope)
+        return evaluator.dtype_itemsize(call_argument(call, position, "dtype"), scope)
 
     if last in _FILLED:
         return new_array(call, scope, value(0, "shape"), dtype(1) or FLOAT64)
     if last == "full":
-        fill = _argument(call, 1, "fill_value")
+        fill = call_argument(call, 1, "fill_value")
         default = (
             FLOAT64
             if isinstance(fill, ast.Constant) and type(fill.value) in (int, float)
@@ -151,7 +141,7 @@ def numpy_function(
         rows = as_poly(value(0, "N" if last == "eye" else "n"))
         columns = (
             as_poly(value(1, "M"))
-            if last == "eye" and _argument(call, 1, "M")
+            if last == "eye" and call_argument(call, 1, "M")
             else rows
         )
         if rows is None or columns is None:
@@ -304,7 +294,7 @@ def _array(
 
 def _pad(call: ast.Call, evaluator: Evaluator, scope: Scope) -> Value:
     source = evaluator.array(call.args[0], scope) if call.args else None
-    width = _argument(call, 1, "pad_width")
+    width = call_argument(call, 1, "pad_width")
     if source is None or width is None:
         return None
     widths = evaluator.value(width, scope)
@@ -358,14 +348,14 @@ def array_method(
     if name == "copy":
         return array.derived(suffix, contiguous=True)
     if name == "astype":
-        itemsize = evaluator.dtype_itemsize(_argument(call, 0, "dtype"), scope)
+        itemsize = evaluator.dtype_itemsize(call_argument(call, 0, "dtype"), scope)
         return array.derived(
             suffix, itemsize=itemsize or array.derived(suffix).itemsize
         )
     if name == "view":
         if not call.args and not call.keywords:
             return array
-        itemsize = evaluator.dtype_itemsize(_argument(call, 0, "dtype"), scope)
+        itemsize = evaluator.dtype_itemsize(call_argument(call, 0, "dtype"), scope)
         fresh = array.derived(suffix, same_shape=False)
         return array.derived(
             suffix, same_shape=False, itemsize=itemsize or fresh.itemsize
@@ -384,7 +374,7 @@ def array_method(
                 if any(s is None for s in sizes)
                 else tuple(s for s in sizes if s is not None)
             )
-        order = _argument(call, 99, "order")
+        order = call_argument(call, 99, "order")
         contiguous = array.contiguous and order is None
         shape = None if requested is None else _fill_in(requested, array.size())
         if shape is None:

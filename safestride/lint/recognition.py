@@ -150,3 +150,28 @@ class Recognizer:
             and found.startswith("numpy.")
             and (found == f"numpy.{name}" or found.endswith(f".{name}"))
         )
+
+
+def call_argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
+    """The expression passed as parameter `name` (at `position`), or None.
+
+    None also when a ``*args`` at or before `position` hides which one it is.
+
+    Examples
+    --------
+    >>> call = ast.parse("f(x, 2, strides=s)").body[0].value
+    >>> ast.unparse(call_argument(call, 1, "shape"))
+    '2'
+    >>> ast.unparse(call_argument(call, 2, "strides"))
+    's'
+    >>> print(call_argument(ast.parse("f(*a)").body[0].value, 0, "x"))
+    None
+    """
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if len(call.args) > position and not any(
+        isinstance(a, ast.Starred) for a in call.args[: position + 1]
+    ):
+        return call.args[position]
+    return None
